@@ -1,0 +1,49 @@
+import Link from "next/link";
+import type { SessionUser } from "@/server/auth/session";
+import { SignOutButton } from "./sign-out-button";
+
+type Nav = { reviewId: number; title: string; role: string; current: "overview" | "studies" | "risk-of-bias" | "analysis" | "report" | "study" };
+
+const tabs = [
+  ["overview", "Overview", ""],
+  ["studies", "Studies", "/studies"],
+  ["risk-of-bias", "Risk of bias", "/risk-of-bias"],
+  ["analysis", "Analysis", "/analysis"],
+  ["report", "Report", "/report"],
+] as const;
+
+export function AppHeader({ user, nav }: { user: SessionUser; nav?: Nav }) {
+  return (
+    <header className="no-print bg-slate-800 text-white">
+      <div className="mx-auto flex max-w-screen-2xl items-center gap-4 px-4 py-2">
+        <Link href="/" className="font-semibold tracking-tight">
+          Review workbench
+        </Link>
+        {nav && (
+          <span className="truncate text-sm text-slate-300" title={nav.title}>
+            / {nav.title}
+          </span>
+        )}
+        <span className="ml-auto text-sm text-slate-300">
+          {user.displayName}
+          {nav ? ` · ${nav.role}` : user.isAdmin ? " · admin" : ""}
+        </span>
+        <SignOutButton />
+      </div>
+      {nav && (
+        <nav aria-label="Review sections" className="mx-auto flex max-w-screen-2xl gap-1 px-4">
+          {tabs.map(([key, label, suffix]) => (
+            <Link
+              key={key}
+              href={`/reviews/${nav.reviewId}${suffix}`}
+              aria-current={nav.current === key || (key === "studies" && nav.current === "study") ? "page" : undefined}
+              className={`rounded-t px-3 py-1.5 text-sm ${nav.current === key || (key === "studies" && nav.current === "study") ? "bg-slate-50 text-slate-900" : "text-slate-200 hover:bg-slate-700"}`}
+            >
+              {label}
+            </Link>
+          ))}
+        </nav>
+      )}
+    </header>
+  );
+}

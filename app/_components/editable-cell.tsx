@@ -1,0 +1,158 @@
+"use client";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+
+export type SaveOutcome = { ok: true } | { ok: false; message: string; conflict?: { by: string; retry: () => Promise<SaveOutcome> } };
+
+type Props = {
+  label: string;
+  value: string | number | null;
+  display?: string;
+  kind: "text" | "number" | "select" | "textarea";
+  options?: readonly { value: string; label: string }[];
+  readOnly?: boolean;
+  /** Validates and saves; resolves with an error message to keep the editor open. */
+  onSave: (raw: string) => Promise<SaveOutcome>;
+};
+
+/**
+ * A grid cell that edits in place: Enter or a click opens it, Enter or leaving it saves (autosave), Escape
+ * cancels. An invalid value stays in the editor with the message beside it and is not saved.
+ */
+export function EditableCell({ label, value, display, kind, options, readOnly, onSave }: Props) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState("");
+  const [state, setState] = useState<{ status: "idle" | "saving" | "saved" } | { status: "error"; message: string; conflict?: Extract<SaveOutcome, { ok: false }>["conflict"] }>({ status: "idle" });
+  const inputRef = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
+  const shown = display ?? (value === null || value === "" ? "" : String(value));
+
+  useEffect(() => {
+    if (editing) inputRef.current?.focus();
+  }, [editing]);
+
+  const open = () => {
+    if (readOnly) return;
+    setDraft(value === null ? "" : String(value));
+    setEditing(true);
+    setState({ status: "idle" });
+  };
+
+  const finish = async (outcomePromise: Promise<SaveOutcome>) => {
+    setState({ status: "saving" });
+    const outcome = await outcomePromise;
+    if (outcome.ok) {
+      setEditing(false);
+      setState({ status: "saved" });
+    } else {
+      setState({ status: "error", message: outcome.message, conflict: outcome.conflict });
+    }
+  };
+
+  const commit = () => {
+    if (draft === (value === null ? "" : String(value))) {
+      setEditing(false);
+      setState({ status: "idle" });
+      return;
+    }
+    void finish(onSave(draft));
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      setEditing(false);
+      setState({ status: "idle" });
+    } else if (e.key === "Enter" && (kind !== "textarea" || !e.shiftKey)) {
+      e.preventDefault();
+      commit();
+    }
+  };
+
+  const error = state.status === "error" ? state : null;
+  return (
+    <div className="relative min-h-7">
+      {editing ? (
+        <>
+          {kind === "select" ? (
+            <select
+              ref={inputRef}
+              aria-label={label}
+              aria-invalid={error ? true : undefined}
+              className="w-full rounded border border-blue-500 bg-white px-1 py-0.5"
+              value={draft}
+              onChange={(e) => setDraft(e.target.value)}
+              onBlur={commit}
+              onKeyDown={onKeyDown}
+            >
+              {options?.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          ) : kind === "textarea" ? (
+            <textarea
+              ref={inputRef}
+              aria-label={label}
+              aria-invalid={error ? true : undefined}
+              className="w-full rounded border border-blue-500 bg-white px-1 py-0.5"
+              rows={3}
+              value={draft}
+              onChange={(e) => setDraft(e.target.value)}
+              onBlur={commit}
+              onKeyDown={onKeyDown}
+            />
+          ) : (
+            <input
+              ref={inputRef}
+              aria-label={label}
+              aria-invalid={error ? true : undefined}
+              inputMode={kind === "number" ? "decimal" : undefined}
+              className={`w-full rounded border bg-white px-1 py-0.5 ${error ? "border-red-600" : "border-blue-500"}`}
+              value={draft}
+              onChange={(e) => setDraft(e.target.value)}
+              onBlur={commit}
+              onKeyDown={onKeyDown}
+            />
+          )}
+        </>
+      ) : (
+        <button
+          type="button"
+          className={`block w-full rounded px-1 py-0.5 text-left ${readOnly ? "cursor-default" : "hover:bg-blue-50 focus:bg-blue-50"}`}
+          onClick={open}
+          aria-label={`${label}: ${shown || "empty"}${readOnly ? "" : " (press Enter to edit)"}`}
+        >
+          {shown || <span className="text-slate-400">—</span>}
+        </button>
+      )}
+      {state.status === "saving" && <span className="text-xs text-slate-500">saving…</span>}
+      {state.status === "saved" && (
+        <span className="sr-only" role="status">
+          saved
+        </span>
+      )}
+      {error && (
+        <div role="alert" className="mt-1 rounded border border-red-300 bg-red-50 p-1 text-xs text-red-800">
+          {error.message}
+          {error.conflict && (
+            <span className="mt-1 flex gap-2">
+              <button type="button" className="rounded bg-red-700 px-1.5 py-0.5 text-white" onClick={() => void finish(error.conflict!.retry())}>
+                Reapply mine
+              </button>
+              <button
+                type="button"
+                className="rounded border border-red-700 px-1.5 py-0.5"
+                onClick={() => {
+                  setEditing(false);
+                  setState({ status: "idle" });
+                }}
+              >
+                Keep theirs
+              </button>
+            </span>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

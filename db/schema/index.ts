@@ -1,0 +1,6 @@
+export * from "./auth";
+export * from "./reviews";
+export * from "./studies";
+export * from "./analysis";
+export * from "./risk-of-bias";
+export * from "./audit";

@@ -1,0 +1,58 @@
+import { sqliteTable, integer, text, real, primaryKey, index } from "drizzle-orm/sqlite-core";
+import { createdAt, updatedAt, version } from "./columns";
+import { users } from "./auth";
+
+export const reviews = sqliteTable("reviews", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  title: text("title").notNull(),
+  question: text("question").notNull().default(""),
+  population: text("population").notNull().default(""),
+  intervention: text("intervention").notNull().default(""),
+  comparison: text("comparison").notNull().default(""),
+  outcomeDescription: text("outcome_description").notNull().default(""),
+  studyDesign: text("study_design").notNull().default(""),
+  inclusionCriteria: text("inclusion_criteria").notNull().default(""),
+  exclusionCriteria: text("exclusion_criteria").notNull().default(""),
+  prismaIdentified: integer("prisma_identified"),
+  prismaAfterDuplicates: integer("prisma_after_duplicates"),
+  prismaFullText: integer("prisma_full_text"),
+  prismaIncluded: integer("prisma_included"),
+  isDemo: integer("is_demo", { mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  version: version(),
+});
+
+export const memberRoles = ["lead", "reviewer", "viewer"] as const;
+export type MemberRole = (typeof memberRoles)[number];
+
+export const reviewMembers = sqliteTable(
+  "review_members",
+  {
+    reviewId: integer("review_id")
+      .notNull()
+      .references(() => reviews.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: memberRoles }).notNull(),
+    createdAt: createdAt(),
+    version: version(),
+  },
+  (t) => [primaryKey({ columns: [t.reviewId, t.userId] }), index("review_members_user_idx").on(t.userId)],
+);
+
+/** An outcome measured in the review, with its scale (BBB: 0 to 21, higher is better). */
+export const outcomes = sqliteTable("outcomes", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  reviewId: integer("review_id")
+    .notNull()
+    .references(() => reviews.id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  unit: text("unit").notNull().default("points"),
+  scaleMin: real("scale_min"),
+  scaleMax: real("scale_max"),
+  higherIsBetter: integer("higher_is_better", { mode: "boolean" }).notNull().default(true),
+  createdAt: createdAt(),
+  version: version(),
+});

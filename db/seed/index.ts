@@ -1,0 +1,119 @@
+import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Db } from "../client";
+import { analysisSettings, arms, auditLog, measurements, outcomes, reviewMembers, reviews, robAssignments, robJudgments, studies, users } from "../schema";
+import { hashPassword } from "@/server/auth/password";
+import { env } from "@/server/env";
+import { demoAccounts, demoReview, DEMO_PASSWORD } from "./demo-review";
+import { exampleOutcomes } from "./example-outcomes";
+import { exampleRobJudgments } from "./example-rob";
+import { table1 } from "./table1";
+
+/**
+ * Brings an empty database to a usable state: the first administrator and, unless DEMO=off, the demo review
+ * with its accounts. Idempotent: it only creates what is missing, so it runs at every start.
+ */
+export async function ensureSeeded(db: Db, log: (line: string) => void = console.log): Promise<void> {
+  const config = env();
+  if (!db.select({ id: users.id }).from(users).where(eq(users.isAdmin, true)).get()) {
+    const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString("base64url");
+    const passwordHash = await hashPassword(password);
+    db.insert(users).values({ username: "admin", displayName: "Administrator", passwordHash, isAdmin: true }).onConflictDoNothing().run();
+    if (!config.ADMIN_PASSWORD) log(`[workbench] Created the administrator account "admin" with password: ${password}  (set ADMIN_PASSWORD to choose it)`);
+  }
+  if (config.DEMO === "on" && !db.select({ id: reviews.id }).from(reviews).where(eq(reviews.isDemo, true)).get()) {
+    const passwordHash = await hashPassword(DEMO_PASSWORD);
+    seedDemo(db, passwordHash);
+    log(`[workbench] Seeded the demo review; demo accounts ${demoAccounts.map((a) => a.username).join(", ")} (password ${DEMO_PASSWORD}).`);
+  }
+}
+
+/** Inserts the demo review in one transaction, so a crash mid-seed leaves nothing half-written. */
+export function seedDemo(db: Db, passwordHash: string): number {
+  return db.transaction(
+    (tx) => {
+      const accountIds = demoAccounts.map(
+        (a) =>
+          tx.insert(users).values({ username: a.username, displayName: a.displayName, passwordHash, isDemo: true }).onConflictDoNothing().run() &&
+          tx.select({ id: users.id }).from(users).where(eq(users.username, a.username)).get()!.id,
+      );
+      const review = tx.insert(reviews).values(demoReview).returning().get();
+      demoAccounts.forEach((a, i) => tx.insert(reviewMembers).values({ reviewId: review.id, userId: accountIds[i]!, role: a.role }).run());
+      const outcome = tx
+        .insert(outcomes)
+        .values({ reviewId: review.id, name: "BBB locomotor score", unit: "points", scaleMin: 0, scaleMax: 21, higherIsBetter: true })
+        .returning()
+        .get();
+      tx.insert(analysisSettings).values({ reviewId: review.id, outcomeId: outcome.id, timepoint: "last", measure: "MD", model: "fixed" }).run();
+      const studyIdByPosition = new Map<number, number>();
+      for (const row of table1) {
+        const study = tx
+          .insert(studies)
+          .values({ ...row, reviewId: review.id, species: "Rat", notes: "Outcome values and risk-of-bias judgments are EXAMPLE data for the demo." })
+          .returning()
+          .get();
+        studyIdByPosition.set(row.position, study.id);
+        const [treated, control] = tx
+          .insert(arms)
+          .values([
+            { studyId: study.id, kind: "treated", label: "Exosomes" },
+            { studyId: study.id, kind: "control", label: "Control" },
+          ])
+          .returning()
+          .all();
+        for (const value of exampleOutcomes.filter((o) => o.position === row.position)) {
+          for (const [arm, data] of [
+            [treated!, value.treated],
+            [control!, value.control],
+          ] as const) {
+            tx.insert(measurements)
+              .values({
+                armId: arm.id,
+                outcomeId: outcome.id,
+                day: value.day,
+                mean: data.mean,
+                errorType: data.errorType,
+                errorValue: data.errorValue ?? null,
+                ciLower: data.ciLower ?? null,
+                ciUpper: data.ciUpper ?? null,
+                n: data.n,
+                dataSource: "figure",
+                sourceDetail: "example value (not extracted)",
+                isExampleData: true,
+              })
+              .run();
+          }
+        }
+      }
+      const [, reviewer1, reviewer2] = accountIds;
+      tx.insert(robAssignments).values({ reviewId: review.id, reviewer1Id: reviewer1!, reviewer2Id: reviewer2! }).run();
+      const judgments = exampleRobJudgments().map((j) => ({
+        reviewId: review.id,
+        studyId: studyIdByPosition.get(j.position)!,
+        reviewerId: j.reviewer === 1 ? reviewer1! : reviewer2!,
+        domain: j.domain,
+        judgment: j.judgment,
+        reasoning: j.reasoning,
+        isExampleData: true,
+      }));
+      for (let i = 0; i < judgments.length; i += 200) tx.insert(robJudgments).values(judgments.slice(i, i + 200)).run();
+      tx.insert(auditLog)
+        .values({
+          at: new Date().toISOString(),
+          userId: null,
+          userName: "system (seed)",
+          reviewId: review.id,
+          entity: "review",
+          entityId: review.id,
+          action: "create",
+          field: null,
+          oldValue: null,
+          newValue: "demo review seeded: seed paper Table 1, example outcome values and example risk-of-bias judgments",
+          reason: null,
+        })
+        .run();
+      return review.id;
+    },
+    { behavior: "immediate" },
+  );
+}

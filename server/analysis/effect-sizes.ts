@@ -1,0 +1,155 @@
+/**
+ * Effect sizes of two-arm continuous outcomes (metafor `escalc` with its defaults) and the exclusion rules
+ * of the contract. Arm 1 is the treated arm, arm 2 the control arm.
+ */
+import gammaln from "@stdlib/math-base-special-gammaln";
+import type { Exclusion, ExclusionCode, Measure, StudyInput } from "./types";
+
+export interface EffectSize {
+  yi: number;
+  vi: number;
+}
+
+/** Arm-level summary data with every field present and finite. */
+export interface ArmData {
+  m1: number;
+  sd1: number;
+  n1: number;
+  m2: number;
+  sd2: number;
+  n2: number;
+}
+
+/** A study that passed the exclusion rules, with its effect size. */
+export interface PreparedStudy extends EffectSize {
+  id: string;
+  /** Subgroup name; null when the study has none. */
+  group: string | null;
+  year: number | null;
+}
+
+/**
+ * Exact small-sample correction of Hedges (1981): J(m) = Γ(m/2) / (√(m/2) · Γ((m-1)/2)), m = n1 + n2 - 2.
+ * Evaluated through log-gamma because Γ overflows beyond m ≈ 340 while the ratio stays close to 1
+ * (the approximation 1 - 3/(4m - 1) is what metafor does not use).
+ */
+export function hedgesJ(m: number): number {
+  return Math.exp(gammaln(m / 2) - 0.5 * Math.log(m / 2) - gammaln((m - 1) / 2));
+}
+
+/** Raw mean difference: yi = m1 - m2, vi = sd1²/n1 + sd2²/n2 (unequal arm variances, metafor vtype "LS"). */
+export function meanDifference(a: ArmData): EffectSize {
+  return { yi: a.m1 - a.m2, vi: (a.sd1 * a.sd1) / a.n1 + (a.sd2 * a.sd2) / a.n2 };
+}
+
+/**
+ * Standardised mean difference, Hedges' g (Hedges 1981): sp = √(((n1-1)sd1² + (n2-1)sd2²)/m), m = n1 + n2 - 2,
+ * yi = J(m)·(m1 - m2)/sp, and the large-sample variance vi = 1/n1 + 1/n2 + yi²/(2(n1 + n2)) (metafor vtype "LS").
+ */
+export function standardizedMeanDifference(a: ArmData): EffectSize {
+  const m = a.n1 + a.n2 - 2;
+  const sp = Math.sqrt(((a.n1 - 1) * a.sd1 * a.sd1 + (a.n2 - 1) * a.sd2 * a.sd2) / m);
+  const yi = (hedgesJ(m) * (a.m1 - a.m2)) / sp;
+  return { yi, vi: 1 / a.n1 + 1 / a.n2 + (yi * yi) / (2 * (a.n1 + a.n2)) };
+}
+
+/**
+ * Log ratio of means (Hedges, Gurevitch & Curtis 1999): yi = ln(m1/m2), vi = sd1²/(n1·m1²) + sd2²/(n2·m2²),
+ * without bias correction (metafor "ROM").
+ */
+export function logRatioOfMeans(a: ArmData): EffectSize {
+  return {
+    yi: Math.log(a.m1 / a.m2),
+    vi: (a.sd1 * a.sd1) / (a.n1 * a.m1 * a.m1) + (a.sd2 * a.sd2) / (a.n2 * a.m2 * a.m2),
+  };
+}
+
+const EFFECT_SIZE: Record<Measure, (a: ArmData) => EffectSize> = {
+  MD: meanDifference,
+  SMD: standardizedMeanDifference,
+  ROM: logRatioOfMeans,
+};
+
+/** The effect size of `measure` for one study (no checks: see `checkStudy`). */
+export function effectSize(measure: Measure, arms: ArmData): EffectSize {
+  return EFFECT_SIZE[measure](arms);
+}
+
+const ARM_FIELDS = ["m1", "sd1", "n1", "m2", "sd2", "n2"] as const;
+type ArmField = (typeof ARM_FIELDS)[number];
+
+/** "a", "a and b", "a, b and c". */
+function listFields(fields: string[]): string {
+  return fields.length < 2 ? (fields[0] ?? "") : `${fields.slice(0, -1).join(", ")} and ${fields[fields.length - 1]}`;
+}
+
+function fieldValues(fields: readonly ArmField[], arms: ArmData): string {
+  return fields.map((f) => `${f} = ${arms[f]}`).join(", ");
+}
+
+function fieldProblem(fields: readonly ArmField[], arms: ArmData, predicate: string): string {
+  return `${listFields([...fields])} ${fields.length > 1 ? "are" : "is"} ${predicate} (${fieldValues(fields, arms)})`;
+}
+
+type Checked = { ok: true; effect: EffectSize } | { ok: false; code: ExclusionCode; reason: string };
+
+function reject(code: ExclusionCode, reason: string): Checked {
+  return { ok: false, code, reason };
+}
+
+/**
+ * Applies the contract's exclusion rules in order: a missing or non-finite value; n1 or n2 below 2; a negative
+ * SD; (ROM) a mean that is not positive; an effect size or variance that is not finite, or a variance that is
+ * not positive. Returns the effect size, or a reason naming the offending fields and values.
+ */
+export function checkStudy(measure: Measure, study: StudyInput): Checked {
+  const missing = ARM_FIELDS.filter((f) => study[f] === null || study[f] === undefined);
+  const nonFinite = ARM_FIELDS.filter((f) => typeof study[f] === "number" && !Number.isFinite(study[f]));
+  if (missing.length || nonFinite.length) {
+    const parts: string[] = [];
+    if (missing.length) parts.push(`${listFields(missing)} ${missing.length > 1 ? "are" : "is"} missing`);
+    if (nonFinite.length) parts.push(`${listFields(nonFinite)} ${nonFinite.length > 1 ? "are" : "is"} not a finite number`);
+    return reject("missing", parts.join("; "));
+  }
+  const arms = study as ArmData;
+  const smallN = (["n1", "n2"] as const).filter((f) => arms[f] < 2);
+  if (smallN.length) return reject("sample-size", fieldProblem(smallN, arms, "below 2"));
+  const negativeSd = (["sd1", "sd2"] as const).filter((f) => arms[f] < 0);
+  if (negativeSd.length) return reject("negative-sd", fieldProblem(negativeSd, arms, "negative"));
+  if (measure === "ROM") {
+    const badMeans = (["m1", "m2"] as const).filter((f) => !(arms[f] > 0));
+    if (badMeans.length) {
+      return reject("non-positive-mean", `ROM needs positive means (${fieldValues(badMeans, arms)})`);
+    }
+  }
+  const effect = effectSize(measure, arms);
+  const bothSdsZero = arms.sd1 === 0 && arms.sd2 === 0;
+  const cause = bothSdsZero ? " (both SDs are 0)" : "";
+  if (!Number.isFinite(effect.yi)) {
+    return reject("invalid-effect", measure === "SMD" && bothSdsZero ? "SMD is undefined (both SDs are 0)" : `effect size is not finite${cause}`);
+  }
+  if (!Number.isFinite(effect.vi)) return reject("invalid-effect", `variance is not finite${cause}`);
+  if (!(effect.vi > 0)) return reject("invalid-effect", `variance is not positive${cause}`);
+  return { ok: true, effect };
+}
+
+/** A blank or absent group means "no group"; the subgroup analysis files such studies under "Unspecified". */
+function groupOf(study: StudyInput): string | null {
+  return typeof study.group === "string" && study.group.trim() !== "" ? study.group : null;
+}
+
+/** Splits studies into those analysed (input order kept) and those excluded with a reason. */
+export function prepareStudies(measure: Measure, studies: readonly StudyInput[]): { included: PreparedStudy[]; excluded: Exclusion[] } {
+  const included: PreparedStudy[] = [];
+  const excluded: Exclusion[] = [];
+  for (const study of studies) {
+    const checked = checkStudy(measure, study);
+    if (checked.ok) {
+      const year = typeof study.year === "number" && Number.isFinite(study.year) ? study.year : null;
+      included.push({ id: study.id, ...checked.effect, group: groupOf(study), year });
+    } else {
+      excluded.push({ id: study.id, reason: checked.reason, code: checked.code });
+    }
+  }
+  return { included, excluded };
+}

@@ -1,0 +1,128 @@
+/**
+ * The meta-analysis engine of the review workbench. Pure TypeScript: no database, framework or I/O, so the tRPC
+ * procedures, the report and the command line all get the same numbers. The definitions are those of
+ * ../shared/reference/CONTRACT.md and are checked against R metafor 3.8-1.
+ */
+import { prepareStudies, type PreparedStudy } from "./effect-sizes";
+import { fitModel, predictionInterval, tau2ConfidenceInterval } from "./fit";
+import { heterogeneityOf, qTestPValue } from "./heterogeneity";
+import { selectModel } from "./model-selection";
+import { beggTest, eggerTest, trimAndFill } from "./publication-bias";
+import type { AnalysisRequest } from "./schema";
+import { cumulativeAnalysis, leaveOneOut } from "./sensitivity";
+import { subgroupAnalysis } from "./subgroups";
+import type { AnalysisResult, FitOptions, ModelSelection, StudyResult } from "./types";
+import { criticalValue } from "./distributions";
+
+export type * from "./types";
+export { parseAnalysisRequest, analysisRequestSchema, studySchema, formatPath } from "./schema";
+export type { AnalysisRequest, AnalysisRequestInput, ParseResult, RequestError } from "./schema";
+export { sdFromSem, sdFromCi, toSd, type Dispersion } from "./conversions";
+export { checkStudy, prepareStudies, effectSize, hedgesJ, meanDifference, standardizedMeanDifference, logRatioOfMeans } from "./effect-sizes";
+export type { PreparedStudy, EffectSize, ArmData } from "./effect-sizes";
+export { fitModel, tau2ConfidenceInterval, predictionInterval, type ModelFit } from "./fit";
+export { i2FromQ, qTestPValue, heterogeneityOf } from "./heterogeneity";
+export { selectModel, MODEL_SELECTION_RULE } from "./model-selection";
+export { eggerTest, beggTest, trimAndFill, kendall, kendallPValue } from "./publication-bias";
+export { leaveOneOut, cumulativeAnalysis, cumulativeOrder, type CumulativeOrder } from "./sensitivity";
+export { subgroupAnalysis, UNSPECIFIED_GROUP } from "./subgroups";
+export { estimateTau2 } from "./tau2";
+
+/**
+ * Replaces any non-finite number by null, in place. Only floating-point overflow on absurd inputs (values beyond
+ * ~1e150) can produce one, since every undefined quantity is already null; this makes "never NaN or Infinity"
+ * hold for every finite input.
+ */
+function nullNonFinite<T>(value: T): T {
+  if (Array.isArray(value)) value.forEach((item, i) => (value[i] = typeof item === "number" && !Number.isFinite(item) ? null : nullNonFinite(item)));
+  else if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      record[key] = typeof item === "number" && !Number.isFinite(item) ? null : nullNonFinite(item);
+    }
+  }
+  return value;
+}
+
+/** Per-study records: yi ± z·√vi at the requested level, and the weight in percent of the model's total. */
+function studyRecords(studies: readonly PreparedStudy[], tau2: number, sumW: number, level: number): StudyResult[] {
+  const z = criticalValue(level);
+  return studies.map(({ id, yi, vi }) => {
+    const se = Math.sqrt(vi);
+    return { id, yi, vi, se, ciLower: yi - z * se, ciUpper: yi + z * se, weight: (100 / (vi + tau2)) / sumW };
+  });
+}
+
+function emptyResult(excluded: AnalysisResult["excluded"]): AnalysisResult {
+  return {
+    k: 0,
+    excluded,
+    studies: [],
+    pooled: null,
+    heterogeneity: null,
+    prediction: null,
+    subgroups: null,
+    egger: null,
+    begg: null,
+    trimFill: null,
+    leaveOneOut: [],
+  };
+}
+
+/**
+ * Runs the whole analysis of one validated request (see `parseAnalysisRequest`): effect sizes and exclusions,
+ * the pooled estimate with heterogeneity, the Q-profile interval for τ² and the prediction interval, subgroups,
+ * Egger's and Begg's tests, trim-and-fill, leave-one-out, and, on request, a cumulative meta-analysis.
+ * With model "auto" the seed paper's rule (random effects when I² > 50% or p(Q) <= 0.05) picks the model and
+ * `modelSelection` says why.
+ */
+export function analyze(request: AnalysisRequest): AnalysisResult {
+  const { included, excluded } = prepareStudies(request.measure, request.studies);
+  const k = included.length;
+  const y = Float64Array.from(included, (s) => s.yi);
+  const v = Float64Array.from(included, (s) => s.vi);
+  const base = { tau2Method: request.tau2Method, ciMethod: request.ciMethod, level: request.level };
+  let modelSelection: ModelSelection | undefined;
+  let options: FitOptions;
+  if (request.model === "auto") {
+    const fixed = k > 0 ? fitModel(y, v, { ...base, model: "fixed" }) : null;
+    modelSelection = selectModel(fixed?.I2 ?? null, fixed ? qTestPValue(fixed) : null, request.tau2Method);
+    options = { ...base, model: modelSelection.chosen };
+  } else {
+    options = { ...base, model: request.model };
+  }
+  if (k === 0) return { ...emptyResult(excluded), ...(modelSelection && { modelSelection }) };
+
+  const fit = fitModel(y, v, options);
+  const random = options.model === "random";
+  const result: AnalysisResult = {
+    k,
+    excluded,
+    studies: studyRecords(included, fit.tau2, fit.sumW, options.level),
+    pooled: {
+      estimate: fit.estimate,
+      se: fit.se,
+      ciLower: fit.ciLower,
+      ciUpper: fit.ciUpper,
+      statistic: fit.statistic,
+      pValue: fit.pValue,
+      ...(fit.df !== null && { df: fit.df }),
+    },
+    heterogeneity: heterogeneityOf(fit, random && k >= 2 ? tau2ConfidenceInterval(y, v, options.level) : null),
+    prediction: predictionInterval(fit, options),
+    subgroups: subgroupAnalysis(included, options),
+    egger: eggerTest(y, v),
+    begg: beggTest(y, v),
+    trimFill: trimAndFill(y, v, options, fit),
+    leaveOneOut: leaveOneOut(
+      included.map((s) => s.id),
+      y,
+      v,
+      options,
+    ),
+  };
+  if (request.cumulative !== undefined) result.cumulative = cumulativeAnalysis(included, options, request.cumulative);
+  if (modelSelection) result.modelSelection = modelSelection;
+  return nullNonFinite(result);
+}

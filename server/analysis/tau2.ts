@@ -1,0 +1,316 @@
+/**
+ * Between-study variance (τ²) estimators, as metafor `rma.uni` 3.8 computes them, for the intercept-only model
+ * and for a model with one moderator (which trim-and-fill needs to pick its side).
+ *
+ * Everything is expressed through the sums of one weighted least-squares fit at a given τ² (`wlsAt`), which costs
+ * O(k): the traces of P = W - WX(XᵀWX)⁻¹XᵀW and of PP are closed forms in Σw, Σw², Σw³ (and their moderator
+ * analogues), so Fisher scoring never builds a k×k matrix.
+ */
+import type { Tau2Method } from "./types";
+
+/**
+ * Effect sizes y with sampling variances v, the first n of them used; x is the moderator, or null.
+ * `shift` is a value near the fitted mean that y is centred at in the one-pass sums of the intercept-only model
+ * (see `wlsAt`); `design` sets it to the unweighted mean, as metafor centres y.
+ */
+export interface Design {
+  y: Float64Array;
+  v: Float64Array;
+  n: number;
+  x: Float64Array | null;
+  shift: number;
+}
+
+/** A design over the first n of (y, v), centred at the unweighted mean of y. */
+export function design(y: Float64Array, v: Float64Array, n = y.length, x: Float64Array | null = null): Design {
+  return { y, v, n, x, shift: n > 0 ? mean(y, n) : 0 };
+}
+
+/** The sums of one weighted least-squares fit with weights w = 1/(v + τ²). Reused across iterations. */
+export interface WlsState {
+  sumW: number;
+  sumW2: number;
+  /** Intercept-only: μ̂ = Σwy/Σw. With a moderator: the weighted mean of y (the fit's value at x = x̄). */
+  mean: number;
+  /** Coefficient of the moderator (0 without one). */
+  slope: number;
+  /** Σw(x - x̄)², the moderator's weighted sum of squares (0 without one). */
+  sxx: number;
+  /** Generalised Q: yᵀPy = Σw r². */
+  rss: number;
+  /** yᵀPPy = Σw² r². */
+  rssW: number;
+  trP: number;
+  trPP: number;
+  /** log det(XᵀWX), for the restricted likelihood. */
+  logDet: number;
+}
+
+export function newWlsState(): WlsState {
+  return { sumW: 0, sumW2: 0, mean: 0, slope: 0, sxx: 0, rss: 0, rssW: 0, trP: 0, trPP: 0, logDet: 0 };
+}
+
+/**
+ * Intercept-only sums in one pass over the data (the hot loop of every iterative estimator). The residual sums are
+ * expanded around d.shift: with c = y - shift and m = Σwc/Σw, Σw r² = Σwc² - m·Σwc and
+ * Σw²r² = Σw²c² - 2mΣw²c + m²Σw². Afterwards d.shift is moved to the fitted mean, so that at the next, nearby τ²
+ * m is tiny and the expansion loses nothing to cancellation.
+ */
+function interceptSums(d: Design, tau2: number, out: WlsState): WlsState {
+  const { y, v, n, shift } = d;
+  let s0 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let sc = 0;
+  let scc = 0;
+  let s2c = 0;
+  let s2cc = 0;
+  for (let i = 0; i < n; i++) {
+    const w = 1 / (v[i]! + tau2);
+    const c = y[i]! - shift;
+    const wc = w * c;
+    const w2 = w * w;
+    s0 += w;
+    s2 += w2;
+    s3 += w2 * w;
+    sc += wc;
+    scc += wc * c;
+    s2c += w * wc;
+    s2cc += w * wc * c;
+  }
+  const m = sc / s0;
+  const ab00 = s2 / s0;
+  out.sumW = s0;
+  out.sumW2 = s2;
+  out.mean = shift + m;
+  out.slope = 0;
+  out.sxx = 0;
+  out.rss = Math.max(0, scc - m * sc);
+  out.rssW = Math.max(0, s2cc - 2 * m * s2c + m * m * s2);
+  out.trP = s0 - ab00;
+  out.trPP = s2 - (2 * s3) / s0 + ab00 * ab00;
+  out.logDet = Math.log(s0);
+  d.shift = out.mean;
+  return out;
+}
+
+/**
+ * Sums of the model with one moderator x, centred at its weighted mean x̄ (which makes XᵀWX diagonal without
+ * changing P, the traces or the determinant). With A = (XᵀWX)⁻¹ and Bm = XᵀWᵐX: tr P = Σw - tr(A·B2) and
+ * tr(PP) = Σw² - 2·tr(A·B3) + tr((A·B2)²).
+ */
+function moderatorSums(d: Design, x: Float64Array, tau2: number, out: WlsState): WlsState {
+  const { y, v, n } = d;
+  let s0 = 0;
+  let sy = 0;
+  let sx = 0;
+  for (let i = 0; i < n; i++) {
+    const w = 1 / (v[i]! + tau2);
+    s0 += w;
+    sy += w * y[i]!;
+    sx += w * x[i]!;
+  }
+  const ybar = sy / s0;
+  const xbar = sx / s0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    const w = 1 / (v[i]! + tau2);
+    const dx = x[i]! - xbar;
+    sxx += w * dx * dx;
+    sxy += w * dx * (y[i]! - ybar);
+  }
+  const slope = sxy / sxx;
+  let rss = 0;
+  let rssW = 0;
+  let s2 = 0;
+  let s3 = 0;
+  // Moderator terms of B2 and B3: Σw²dx, Σw²dx², Σw³dx².
+  let t1 = 0;
+  let t2 = 0;
+  let u2 = 0;
+  for (let i = 0; i < n; i++) {
+    const w = 1 / (v[i]! + tau2);
+    const w2 = w * w;
+    const dx = x[i]! - xbar;
+    const r = y[i]! - ybar - slope * dx;
+    rss += w * r * r;
+    rssW += w2 * r * r;
+    s2 += w2;
+    s3 += w2 * w;
+    t1 += w2 * dx;
+    t2 += w2 * dx * dx;
+    u2 += w2 * w * dx * dx;
+  }
+  const ab00 = s2 / s0;
+  const ab11 = t2 / sxx;
+  out.sumW = s0;
+  out.sumW2 = s2;
+  out.mean = ybar;
+  out.slope = slope;
+  out.sxx = sxx;
+  out.rss = rss;
+  out.rssW = rssW;
+  out.trP = s0 - ab00 - ab11;
+  out.trPP = s2 - 2 * (s3 / s0 + u2 / sxx) + ab00 * ab00 + (2 * t1 * t1) / (s0 * sxx) + ab11 * ab11;
+  out.logDet = Math.log(s0) + Math.log(sxx);
+  return out;
+}
+
+/**
+ * Fills `out` with the weighted least-squares fit at τ², in O(k) and without allocating: the traces of
+ * P = W - WX(XᵀWX)⁻¹XᵀW and PP are closed forms in Σw, Σw², Σw³ (intercept-only: tr P = Σw - Σw²/Σw,
+ * tr(PP) = Σw² - 2Σw³/Σw + (Σw²/Σw)²).
+ */
+export function wlsAt(d: Design, tau2: number, out: WlsState): WlsState {
+  return d.x ? moderatorSums(d, d.x, tau2, out) : interceptSums(d, tau2, out);
+}
+
+/** Unweighted mean of the first n values. */
+function mean(a: Float64Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[i]!;
+  return s / n;
+}
+
+/** Σ(y - ȳ)², unweighted. */
+function sumSquaredDeviations(y: Float64Array, n: number): number {
+  const m = mean(y, n);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (y[i]! - m) ** 2;
+  return s;
+}
+
+/**
+ * Hedges-Olkin (HE) estimator, metafor's starting value for the iterative estimators:
+ * (RSS_OLS - tr(P_OLS·V))/(k - p), i.e. var(y) - mean(v) for the intercept-only model.
+ */
+export function hedgesEstimate(d: Design): number {
+  const { y, v, n, x } = d;
+  if (!x) return sumSquaredDeviations(y, n) / (n - 1) - mean(v, n);
+  const xbar = mean(x, n);
+  const ybar = mean(y, n);
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (x[i]! - xbar) ** 2;
+    sxy += (x[i]! - xbar) * (y[i]! - ybar);
+  }
+  const slope = sxy / sxx;
+  let rss = 0;
+  let trPV = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i]! - xbar;
+    rss += (y[i]! - ybar - slope * dx) ** 2;
+    trPV += v[i]! * (1 - 1 / n - (dx * dx) / sxx);
+  }
+  return (rss - trPV) / (n - 2);
+}
+
+/**
+ * The τ² ≥ 0 at which the generalised Q statistic, Q(τ²) = Σ(y - Xβ̂)²/(v + τ²), equals `target`; 0 when
+ * Q(0) <= target. Q is decreasing and convex in τ² with dQ/dτ² = -yᵀPPy, so Newton's method started at 0
+ * approaches the root from below; a bracket guards against rounding near the root. Serves the Paule-Mandel
+ * estimator and the Q-profile interval.
+ */
+export function solveGeneralizedQ(d: Design, target: number, state: WlsState = newWlsState()): number {
+  let t = 0;
+  let lo = 0;
+  let hi = Infinity;
+  for (let iter = 0; iter < 500; iter++) {
+    wlsAt(d, t, state);
+    const f = state.rss - target;
+    if (f === 0) return t;
+    if (f > 0) lo = t;
+    else hi = t;
+    if (iter === 0 && f < 0) return 0;
+    let next = t + f / state.rssW;
+    if (!(next > lo && next < hi)) next = Number.isFinite(hi) ? (lo + hi) / 2 : 2 * lo + 1;
+    if (Math.abs(next - t) <= 1e-15 * next || (Number.isFinite(hi) && hi - lo <= 1e-15 * hi)) return next;
+    t = next;
+  }
+  return t;
+}
+
+const MAX_ITER = 1000;
+
+/** Restricted (REML) or full (ML) log-likelihood at τ², without the constant in 2π (it cancels in comparisons). */
+function logLikelihood(d: Design, tau2: number, reml: boolean, state: WlsState): number {
+  wlsAt(d, tau2, state);
+  let logDetV = 0;
+  for (let i = 0; i < d.n; i++) logDetV += Math.log(d.v[i]! + tau2);
+  return -0.5 * logDetV - 0.5 * state.rss - (reml ? 0.5 * state.logDet : 0);
+}
+
+/**
+ * Fisher scoring for ML, REML (Viechtbauer 2005) and the empirical Bayes estimator (Morris 1983; Berkey et al.
+ * 1995), exactly as metafor iterates: start at max(0, HE); steps ML (yᵀPPy - Σw)/Σw², REML (yᵀPPy - tr P)/tr(PP),
+ * EB (Q(τ²)·k/(k-p) - k)/Σw; a step is halved while it would make τ² negative. Stops when a step is below
+ * 1e-12 relative (or 1e-16 absolute). For ML and REML, when the likelihood at τ² = 0 is higher than at the
+ * estimate (a local maximum), the estimate is 0, as metafor's `ll0check` does.
+ */
+function fisherScoring(d: Design, method: "ML" | "REML" | "EB", state: WlsState): number {
+  const k = d.n;
+  const p = d.x ? 2 : 1;
+  let tau2 = Math.max(0, hedgesEstimate(d));
+  if (!Number.isFinite(tau2)) tau2 = 0;
+  for (let iter = 0; iter < MAX_ITER; iter++) {
+    const s = wlsAt(d, tau2, state);
+    let adj =
+      method === "ML"
+        ? (s.rssW - s.sumW) / s.sumW2
+        : method === "REML"
+          ? (s.rssW - s.trP) / s.trPP
+          : ((s.rss * k) / (k - p) - k) / s.sumW;
+    if (!Number.isFinite(adj)) adj = 0;
+    while (tau2 + adj < 0) adj /= 2;
+    const next = tau2 + adj;
+    const change = Math.abs(next - tau2);
+    tau2 = next;
+    if (change <= 1e-12 * tau2 || change <= 1e-16) break;
+  }
+  if (method !== "EB" && tau2 > 0) {
+    const reml = method === "REML";
+    const ll = logLikelihood(d, tau2, reml, state);
+    const ll0 = logLikelihood(d, 0, reml, state);
+    if (ll0 - ll > 1e-12 * Math.max(1, Math.abs(ll))) tau2 = 0;
+  }
+  return tau2;
+}
+
+/**
+ * τ² of the random-effects (meta-regression) model by `method`, truncated at 0; needs k > p.
+ * - DL, DerSimonian & Laird (1986): (Q - (k - p))/tr P at w = 1/v.
+ * - HS, Hunter & Schmidt (2004): (Q - k)/Σw at w = 1/v.
+ * - SJ, Sidik & Jonkman (2005): τ0² = Σ(y - ȳ)²/k, then τ0²·Q(τ0²)/(k - p).
+ * - PM, Paule & Mandel (1982): the root of Q(τ²) = k - p (0 when Q(0) < k - p).
+ * - REML (Viechtbauer 2005), ML, EB: Fisher scoring, see `fisherScoring`.
+ */
+export function estimateTau2(d: Design, method: Tau2Method, state: WlsState = newWlsState()): number {
+  const k = d.n;
+  const p = d.x ? 2 : 1;
+  let tau2: number;
+  switch (method) {
+    case "DL": {
+      const s = wlsAt(d, 0, state);
+      tau2 = (s.rss - (k - p)) / s.trP;
+      break;
+    }
+    case "HS": {
+      const s = wlsAt(d, 0, state);
+      tau2 = (s.rss - k) / s.sumW;
+      break;
+    }
+    case "SJ": {
+      const tau0 = sumSquaredDeviations(d.y, k) / k;
+      tau2 = tau0 > 0 ? (tau0 * wlsAt(d, tau0, state).rss) / (k - p) : 0;
+      break;
+    }
+    case "PM":
+      tau2 = solveGeneralizedQ(d, k - p, state);
+      break;
+    default:
+      tau2 = fisherScoring(d, method, state);
+  }
+  return Number.isFinite(tau2) ? Math.max(0, tau2) : 0;
+}

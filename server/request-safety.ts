@@ -1,0 +1,62 @@
+import "server-only";
+import { env } from "@/server/env";
+
+/** Request bodies above this are refused before parsing (a tRPC batch of cell edits is far smaller). */
+export const MAX_BODY_BYTES = 1_000_000;
+
+const refuse = (status: number, message: string) => ({
+  response: Response.json({ error: { message, code: status === 413 ? "PAYLOAD_TOO_LARGE" : "FORBIDDEN" } }, { status }),
+});
+
+/**
+ * Mutations only as same-origin JSON POSTs: a foreign Origin is refused (CSRF defence on top of SameSite=Lax),
+ * a non-JSON body is refused (HTML forms cannot send one cross-site without a preflight), and the body is capped.
+ * Queries and subscriptions (GET) change nothing and pass.
+ */
+export async function checkMutationRequest(req: Request): Promise<{ response: Response } | { request: Request }> {
+  if (req.method !== "POST") return { request: req };
+  const origin = req.headers.get("origin");
+  if (origin) {
+    const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+    const allowed = env()
+      .ALLOWED_ORIGINS.split(",")
+      .map((o) => o.trim())
+      .filter(Boolean);
+    const originHost = safeHost(origin);
+    if (originHost !== host && !allowed.includes(origin)) return refuse(403, `Cross-origin request refused (Origin ${origin}).`);
+  }
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("application/json")) return refuse(403, "Mutations must be sent as application/json.");
+  const length = Number(req.headers.get("content-length") ?? "0");
+  if (length > MAX_BODY_BYTES) return refuse(413, `Request body over ${MAX_BODY_BYTES} bytes.`);
+  // Content-Length can be absent (chunked): count the bytes as they arrive and stop at the cap.
+  const body = await readCapped(req);
+  if (body === null) return refuse(413, `Request body over ${MAX_BODY_BYTES} bytes.`);
+  return { request: new Request(req.url, { method: req.method, headers: req.headers, body }) };
+}
+
+async function readCapped(req: Request): Promise<string | null> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function safeHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}

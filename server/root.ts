@@ -1,0 +1,18 @@
+import "server-only";
+import { analysisRouter } from "./routers/analysis";
+import { authRouter } from "./routers/auth";
+import { measurementsRouter } from "./routers/measurements";
+import { reviewsRouter } from "./routers/reviews";
+import { studiesRouter } from "./routers/studies";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  auth: authRouter,
+  reviews: reviewsRouter,
+  studies: studiesRouter,
+  measurements: measurementsRouter,
+  analysis: analysisRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

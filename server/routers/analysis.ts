@@ -1,0 +1,22 @@
+import "server-only";
+import { z } from "zod";
+import { version } from "@/server/schemas/common";
+import { analysisSettingsInput } from "@/server/schemas/analysis-settings";
+import { getSettings, runReviewAnalysis, updateSettings } from "@/server/services/analysis";
+import { reviewChanges } from "@/server/events";
+import { reviewProcedure, router } from "@/server/trpc";
+
+export const analysisRouter = router({
+  settings: reviewProcedure("viewer").query(({ ctx }) => getSettings(ctx.db, ctx.reviewId)),
+  updateSettings: reviewProcedure("lead")
+    .input(z.object({ patch: analysisSettingsInput, version }))
+    .mutation(({ ctx, input }) => updateSettings(ctx.db, ctx.user, ctx.reviewId, input.patch, input.version)),
+  /** The pooled result with the saved settings, optionally for another time point (first vs last side by side). */
+  run: reviewProcedure("viewer")
+    .input(z.object({ timepoint: z.enum(["first", "last"]).optional() }))
+    .query(({ ctx, input }) => runReviewAnalysis(ctx.db, ctx.reviewId, input.timepoint ? { timepoint: input.timepoint } : {})),
+  /** Pushes "review changed" to open pages (SSE), so that charts follow everyone's edits without reload. */
+  changes: reviewProcedure("viewer").subscription(async function* ({ ctx, signal }) {
+    for await (const change of reviewChanges(ctx.reviewId, signal)) yield change;
+  }),
+});

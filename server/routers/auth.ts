@@ -1,0 +1,36 @@
+import "server-only";
+import { z } from "zod";
+import { PASSWORD_MAX, PASSWORD_MIN } from "@/server/auth/password";
+import { clearedSessionCookie, sessionCookie } from "@/server/auth/session";
+import { createUser, signIn, signOut } from "@/server/services/auth";
+import { adminProcedure, authedProcedure, publicProcedure, router } from "@/server/trpc";
+
+export const passwordSchema = z
+  .string()
+  .min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`);
+const usernameSchema = z
+  .string()
+  .trim()
+  .min(1, "is required")
+  .max(100)
+  .regex(/^[A-Za-z0-9._@+-]+$/, "may hold letters, digits and . _ @ + - only");
+
+export const authRouter = router({
+  me: publicProcedure.query(({ ctx }) => ctx.user),
+  signIn: publicProcedure
+    .input(z.object({ username: usernameSchema, password: z.string().min(1, "is required").max(PASSWORD_MAX) }))
+    .mutation(async ({ ctx, input }) => {
+      const { user, token, expiresAt } = await signIn(ctx.db, input.username, input.password, ctx.address);
+      ctx.resHeaders?.append("set-cookie", sessionCookie(token, expiresAt));
+      return user;
+    }),
+  signOut: authedProcedure.mutation(({ ctx }) => {
+    signOut(ctx.db, ctx.sessionToken);
+    ctx.resHeaders?.append("set-cookie", clearedSessionCookie());
+    return { ok: true };
+  }),
+  createUser: adminProcedure
+    .input(z.object({ username: usernameSchema, displayName: z.string().trim().min(1, "is required").max(100), password: passwordSchema }))
+    .mutation(({ ctx, input }) => createUser(ctx.db, input)),
+});

@@ -1,0 +1,68 @@
+import "server-only";
+import { and, desc, eq } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { auditLog } from "@/db/schema";
+import type { SessionUser } from "@/server/auth/session";
+
+export type Actor = Pick<SessionUser, "id" | "displayName">;
+
+type AuditEntry = {
+  reviewId: number | null;
+  entity: string;
+  entityId: number | null;
+  action: "create" | "update" | "delete";
+  /** Field-level changes; an empty list still writes one row (e.g. a delete records the whole old row). */
+  changes?: { field: string | null; oldValue: unknown; newValue: unknown }[];
+  reason?: string | null;
+};
+
+const serialise = (value: unknown): string | null =>
+  value === null || value === undefined ? null : typeof value === "string" ? value : JSON.stringify(value);
+
+/** Appends audit rows; call it inside the transaction that makes the change, so both land or neither. */
+export function recordAudit(tx: DbOrTx, actor: Actor, entry: AuditEntry): void {
+  const at = new Date().toISOString();
+  const base = {
+    at,
+    userId: actor.id,
+    userName: actor.displayName,
+    reviewId: entry.reviewId,
+    entity: entry.entity,
+    entityId: entry.entityId,
+    action: entry.action,
+    reason: entry.reason ?? null,
+  };
+  const changes = entry.changes?.length ? entry.changes : [{ field: null, oldValue: null, newValue: null }];
+  tx.insert(auditLog)
+    .values(changes.map((c) => ({ ...base, field: c.field, oldValue: serialise(c.oldValue), newValue: serialise(c.newValue) })))
+    .run();
+}
+
+/** Field-by-field differences between two versions of a row, for the audit trail. */
+export function diffRows(before: Record<string, unknown>, after: Record<string, unknown>, ignore: string[] = ["version", "updatedAt"]) {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((key) => !ignore.includes(key) && JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    .map((field) => ({ field, oldValue: before[field], newValue: after[field] }));
+}
+
+export function entityHistory(db: DbOrTx, reviewId: number, entity: string, entityId: number) {
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.reviewId, reviewId), eq(auditLog.entity, entity), eq(auditLog.entityId, entityId)))
+    .orderBy(desc(auditLog.id))
+    .limit(500)
+    .all();
+}
+
+/** Who last changed an entity: named in the "changed by X meanwhile" conflict message. */
+export function lastEditor(db: DbOrTx, entity: string, entityId: number): string | null {
+  const row = db
+    .select({ userName: auditLog.userName })
+    .from(auditLog)
+    .where(and(eq(auditLog.entity, entity), eq(auditLog.entityId, entityId)))
+    .orderBy(desc(auditLog.id))
+    .limit(1)
+    .get();
+  return row?.userName ?? null;
+}

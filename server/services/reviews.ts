@@ -1,0 +1,98 @@
+import "server-only";
+import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
+import { writeTransaction, type Db, type DbOrTx } from "@/db/client";
+import { analysisSettings, outcomes, reviewMembers, reviews, studies, users, type MemberRole } from "@/db/schema";
+import { AppError, notFound } from "@/server/errors";
+import { publishReviewChange } from "@/server/events";
+import type { SessionUser } from "@/server/auth/session";
+import { diffRows, recordAudit, type Actor } from "./audit";
+import { assertVersion } from "./versioning";
+
+export type ReviewRow = typeof reviews.$inferSelect;
+
+export function listReviewsFor(db: DbOrTx, user: SessionUser) {
+  const base = db
+    .select({ id: reviews.id, title: reviews.title, question: reviews.question, isDemo: reviews.isDemo, studies: count(studies.id) })
+    .from(reviews)
+    .leftJoin(studies, eq(studies.reviewId, reviews.id))
+    .groupBy(reviews.id)
+    .orderBy(asc(reviews.id));
+  if (user.isAdmin) return base.all();
+  const mine = db.select({ id: reviewMembers.reviewId }).from(reviewMembers).where(eq(reviewMembers.userId, user.id)).all().map((r) => r.id);
+  if (mine.length === 0) return [];
+  return db
+    .select({ id: reviews.id, title: reviews.title, question: reviews.question, isDemo: reviews.isDemo, studies: count(studies.id) })
+    .from(reviews)
+    .leftJoin(studies, eq(studies.reviewId, reviews.id))
+    .where(inArray(reviews.id, mine))
+    .groupBy(reviews.id)
+    .orderBy(asc(reviews.id))
+    .all();
+}
+
+export function getReview(db: DbOrTx, reviewId: number): ReviewRow {
+  const row = db.select().from(reviews).where(eq(reviews.id, reviewId)).get();
+  if (!row) throw notFound(`Review ${reviewId}`);
+  return row;
+}
+
+export type ReviewDetails = Partial<Omit<ReviewRow, "id" | "isDemo" | "createdAt" | "updatedAt" | "version">>;
+
+export function createReview(db: Db, actor: Actor, details: ReviewDetails & { title: string }): ReviewRow {
+  return writeTransaction(db, (tx) => {
+    const row = tx.insert(reviews).values(details).returning().get();
+    tx.insert(reviewMembers).values({ reviewId: row.id, userId: actor.id, role: "lead" }).run();
+    tx.insert(outcomes).values({ reviewId: row.id, name: "BBB locomotor score", unit: "points", scaleMin: 0, scaleMax: 21, higherIsBetter: true }).run();
+    tx.insert(analysisSettings).values({ reviewId: row.id }).run();
+    recordAudit(tx, actor, { reviewId: row.id, entity: "review", entityId: row.id, action: "create", changes: diffRows({}, details) });
+    return row;
+  });
+}
+
+export function updateReview(db: Db, actor: Actor, reviewId: number, patch: ReviewDetails, expectedVersion: number): ReviewRow {
+  const row = writeTransaction(db, (tx) => {
+    const current = getReview(tx, reviewId);
+    assertVersion(tx, "review", current, expectedVersion);
+    const updated = tx
+      .update(reviews)
+      .set({ ...patch, version: sql`${reviews.version} + 1`, updatedAt: new Date().toISOString() })
+      .where(eq(reviews.id, reviewId))
+      .returning()
+      .get();
+    recordAudit(tx, actor, { reviewId, entity: "review", entityId: reviewId, action: "update", changes: diffRows(current, updated) });
+    return updated;
+  });
+  publishReviewChange(reviewId, "review", actor.displayName);
+  return row;
+}
+
+export function listMembers(db: DbOrTx, reviewId: number) {
+  return db
+    .select({ userId: users.id, username: users.username, displayName: users.displayName, role: reviewMembers.role, version: reviewMembers.version })
+    .from(reviewMembers)
+    .innerJoin(users, eq(users.id, reviewMembers.userId))
+    .where(eq(reviewMembers.reviewId, reviewId))
+    .orderBy(asc(users.username))
+    .all();
+}
+
+export function setMember(db: Db, actor: Actor, reviewId: number, username: string, role: MemberRole | null): void {
+  writeTransaction(db, (tx) => {
+    const user = tx.select().from(users).where(eq(users.username, username.trim().toLowerCase())).get();
+    if (!user) throw new AppError("invalid", `username: no account "${username}".`, "username");
+    const where = and(eq(reviewMembers.reviewId, reviewId), eq(reviewMembers.userId, user.id));
+    const current = tx.select().from(reviewMembers).where(where).get();
+    if (current && role === null) tx.delete(reviewMembers).where(where).run();
+    else if (current && role) tx.update(reviewMembers).set({ role, version: sql`${reviewMembers.version} + 1` }).where(where).run();
+    else if (role) tx.insert(reviewMembers).values({ reviewId, userId: user.id, role }).run();
+    else return;
+    recordAudit(tx, actor, {
+      reviewId,
+      entity: "member",
+      entityId: user.id,
+      action: !current ? "create" : role ? "update" : "delete",
+      changes: [{ field: "role", oldValue: current?.role ?? null, newValue: role }],
+    });
+  });
+  publishReviewChange(reviewId, "member", actor.displayName);
+}

@@ -1,0 +1,117 @@
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MemberRole } from "@/db/schema";
+import { appRouter } from "@/server/root";
+import { createReview } from "@/server/services/reviews";
+import { createUser } from "@/server/services/auth";
+import { setMember } from "@/server/services/reviews";
+import { callerFor, demoReviewId, freshDb, userId, type TestDb } from "../support/test-db";
+
+/**
+ * Who may call what. Every procedure of the router must have an entry (the first test fails otherwise), with
+ * an input that passes authorization but touches nothing real (unknown ids, stale versions), so that an
+ * allowed call ends in NOT_FOUND / CONFLICT / BAD_REQUEST or success, and a refused one in UNAUTHORIZED / FORBIDDEN.
+ */
+type Access = "public" | "signed-in" | "admin" | MemberRole;
+type Entry = { access: Access; input: (reviewId: number) => unknown };
+
+const NO_ID = 987_654;
+const matrix: Record<string, Entry> = {
+  "auth.me": { access: "public", input: () => undefined },
+  "auth.signIn": { access: "public", input: () => ({ username: "", password: "x" }) },
+  "auth.signOut": { access: "signed-in", input: () => undefined },
+  "auth.createUser": { access: "admin", input: () => ({ username: "lead", displayName: "Taken", password: "long-enough-password" }) },
+  "reviews.list": { access: "signed-in", input: () => undefined },
+  "reviews.get": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "reviews.overview": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "reviews.create": { access: "admin", input: () => ({ title: "" }) },
+  "reviews.update": { access: "lead", input: (reviewId) => ({ reviewId, patch: {}, version: NO_ID }) },
+  "reviews.members": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "reviews.setMember": { access: "lead", input: (reviewId) => ({ reviewId, username: "nobody", role: "viewer" }) },
+  "studies.list": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "studies.get": { access: "viewer", input: (reviewId) => ({ reviewId, studyId: NO_ID }) },
+  "studies.create": { access: "reviewer", input: (reviewId) => ({ reviewId, author: "", year: 2020 }) },
+  "studies.update": { access: "reviewer", input: (reviewId) => ({ reviewId, studyId: NO_ID, field: "author", value: "X", version: 1 }) },
+  "studies.delete": { access: "reviewer", input: (reviewId) => ({ reviewId, studyId: NO_ID, version: 1 }) },
+  "studies.history": { access: "viewer", input: (reviewId) => ({ reviewId, studyId: NO_ID }) },
+  "measurements.outcomes": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "measurements.save": {
+    access: "reviewer",
+    input: (reviewId) => ({ reviewId, studyId: NO_ID, outcomeId: NO_ID, armKind: "treated", day: 1, mean: 1, errorType: "SD", errorValue: 1, n: 5 }),
+  },
+  "measurements.delete": { access: "reviewer", input: (reviewId) => ({ reviewId, measurementId: NO_ID, version: 1 }) },
+  "measurements.history": { access: "viewer", input: (reviewId) => ({ reviewId, measurementId: NO_ID }) },
+  "analysis.settings": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "analysis.updateSettings": { access: "lead", input: (reviewId) => ({ reviewId, patch: {}, version: NO_ID }) },
+  "analysis.run": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "analysis.changes": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+};
+
+type Actor = "anonymous" | "viewer" | "reviewer" | "lead" | "outsider";
+const actors: Record<Actor, string | null> = { anonymous: null, viewer: "viewer1", reviewer: "reviewer1", lead: "lead", outsider: "outsider" };
+const rank: Record<MemberRole, number> = { viewer: 1, reviewer: 2, lead: 3 };
+
+function expectedOutcome(access: Access, actor: Actor): "allowed" | "UNAUTHORIZED" | "FORBIDDEN" {
+  if (access === "public") return "allowed";
+  if (actor === "anonymous") return "UNAUTHORIZED";
+  if (access === "signed-in") return "allowed";
+  if (access === "admin" || actor === "outsider") return "FORBIDDEN";
+  return rank[actor] >= rank[access] ? "allowed" : "FORBIDDEN";
+}
+
+async function call(t: TestDb, username: string | null, path: string, input: unknown): Promise<string> {
+  const caller = callerFor(t.db, username) as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>;
+  const [domain, name] = path.split(".") as [string, string];
+  try {
+    const result = await caller[domain]![name]!(input);
+    // A subscription returns an async iterable once authorized: close it.
+    if (result && typeof result === "object" && Symbol.asyncIterator in result) await (result as AsyncGenerator).return(undefined);
+    return "allowed";
+  } catch (error) {
+    if (error instanceof TRPCError && (error.code === "UNAUTHORIZED" || error.code === "FORBIDDEN")) return error.code;
+    if (error instanceof TRPCError) return "allowed"; // passed authorization, failed later (unknown id, stale version, bad input)
+    throw error;
+  }
+}
+
+let t: TestDb;
+let reviewId: number;
+let otherReviewId: number;
+beforeAll(async () => {
+  t = await freshDb();
+  reviewId = demoReviewId(t.db);
+  const admin = { id: userId(t.db, "admin"), displayName: "Administrator" };
+  await createUser(t.db, { username: "viewer1", displayName: "Viewer", password: "viewer-password" });
+  const outsider = await createUser(t.db, { username: "outsider", displayName: "Outsider", password: "outsider-password" });
+  setMember(t.db, admin, reviewId, "viewer1", "viewer");
+  otherReviewId = createReview(t.db, outsider, { title: "Review B" }).id;
+}, 60_000);
+afterAll(() => t.close());
+
+describe("authorization matrix", () => {
+  it("has an entry for every procedure of the router, and no stale entries", () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    expect(Object.keys(matrix).sort()).toEqual(procedures);
+  });
+
+  const cases = Object.entries(matrix).flatMap(([path, entry]) => (Object.keys(actors) as Actor[]).map((actor) => [path, actor, entry] as const));
+  it.each(cases)("%s as %s", async (path, actor, entry) => {
+    expect(await call(t, actors[actor], path, entry.input(reviewId))).toBe(expectedOutcome(entry.access, actor));
+  });
+
+  it("gives a lead of review B no way into review A's objects through B's id", async () => {
+    const outsider = callerFor(t.db, "outsider");
+    const [studyOfA] = await callerFor(t.db, "lead").studies.list({ reviewId });
+    await expect(outsider.studies.get({ reviewId: otherReviewId, studyId: studyOfA!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      outsider.studies.update({ reviewId: otherReviewId, studyId: studyOfA!.id, field: "author", value: "Hijacked", version: studyOfA!.version }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(outsider.studies.delete({ reviewId: otherReviewId, studyId: studyOfA!.id, version: studyOfA!.version })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const [unchanged] = await callerFor(t.db, "lead").studies.list({ reviewId });
+    expect(unchanged!.author).toBe(studyOfA!.author);
+  });
+
+  it("lets the administrator act as lead in every review", async () => {
+    for (const id of [reviewId, otherReviewId]) expect(await call(t, "admin", "reviews.update", { reviewId: id, patch: {}, version: NO_ID })).toBe("allowed");
+  });
+});
