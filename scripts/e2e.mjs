@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the app, serves it on a free port with a fresh temporary database (demo seeded), waits for
 // /api/health, runs the Playwright tests (vitest project "e2e"), then stops the server.
+// Usage: node scripts/e2e.mjs [test files…]   (E2E_SKIP_BUILD=1 reuses the last build; NEXT_DIST_DIR picks its folder)
 import { execSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -44,7 +45,8 @@ if (!healthy) {
 }
 let code = 0;
 try {
-  execSync("npx vitest run --project e2e", { stdio: "inherit", env: { ...env, E2E_BASE_URL: base, E2E_DB: env.DATABASE_PATH } });
+  const files = process.argv.slice(2).map((f) => JSON.stringify(f)).join(" ");
+  execSync(`npx vitest run --project e2e ${files}`, { stdio: "inherit", env: { ...env, E2E_BASE_URL: base, E2E_DB: env.DATABASE_PATH } });
 } catch {
   code = 1;
 }
