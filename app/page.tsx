@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { AppHeader } from "./_components/app-header";
+import { NewReviewForm } from "./_components/new-review-form";
 import { requireUser, serverCaller } from "./_lib/server-session";
 
 export const dynamic = "force-dynamic";
@@ -28,6 +29,7 @@ export default async function HomePage() {
             ))}
           </ul>
         )}
+        {user.isAdmin && <NewReviewForm />}
       </main>
     </>
   );

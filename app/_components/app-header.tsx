@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { SessionUser } from "@/server/auth/session";
 import { SignOutButton } from "./sign-out-button";
 
-type Nav = { reviewId: number; title: string; role: string; current: "overview" | "studies" | "risk-of-bias" | "analysis" | "report" | "study" };
+type Nav = { reviewId: number; title: string; role: string; current: "overview" | "studies" | "risk-of-bias" | "analysis" | "report" | "study" | "members" };
 
 const tabs = [
   ["overview", "Overview", ""],
@@ -10,6 +10,7 @@ const tabs = [
   ["risk-of-bias", "Risk of bias", "/risk-of-bias"],
   ["analysis", "Analysis", "/analysis"],
   ["report", "Report", "/report"],
+  ["members", "Members", "/members"],
 ] as const;
 
 export function AppHeader({ user, nav }: { user: SessionUser; nav?: Nav }) {
@@ -28,11 +29,16 @@ export function AppHeader({ user, nav }: { user: SessionUser; nav?: Nav }) {
           {user.displayName}
           {nav ? ` · ${nav.role}` : user.isAdmin ? " · admin" : ""}
         </span>
+        {user.isAdmin && (
+          <Link href="/admin/users" className="rounded px-2 py-1 text-sm text-slate-200 hover:bg-slate-700">
+            Accounts
+          </Link>
+        )}
         <SignOutButton />
       </div>
       {nav && (
         <nav aria-label="Review sections" className="mx-auto flex max-w-screen-2xl gap-1 px-4">
-          {tabs.map(([key, label, suffix]) => (
+          {tabs.filter(([key]) => key !== "members" || nav.role === "lead").map(([key, label, suffix]) => (
             <Link
               key={key}
               href={`/reviews/${nav.reviewId}${suffix}`}

@@ -10,16 +10,22 @@ type Props = {
   kind: "text" | "number" | "select" | "textarea";
   options?: readonly { value: string; label: string }[];
   readOnly?: boolean;
-  /** Validates and saves; resolves with an error message to keep the editor open. */
-  onSave: (raw: string) => Promise<SaveOutcome>;
+  /** The row version the shown value belongs to. */
+  version: number;
+  /**
+   * Validates and saves against the version that was shown when editing began (so that a change by someone
+   * else meanwhile is reported as a conflict, not overwritten); resolves with an error to keep the editor open.
+   */
+  onSave: (raw: string, version: number) => Promise<SaveOutcome>;
 };
 
 /**
  * A grid cell that edits in place: Enter or a click opens it, Enter or leaving it saves (autosave), Escape
  * cancels. An invalid value stays in the editor with the message beside it and is not saved.
  */
-export function EditableCell({ label, value, display, kind, options, readOnly, onSave }: Props) {
+export function EditableCell({ label, value, display, kind, options, readOnly, version, onSave }: Props) {
   const [editing, setEditing] = useState(false);
+  const [versionAtOpen, setVersionAtOpen] = useState(version);
   const [draft, setDraft] = useState("");
   const [state, setState] = useState<{ status: "idle" | "saving" | "saved" } | { status: "error"; message: string; conflict?: Extract<SaveOutcome, { ok: false }>["conflict"] }>({ status: "idle" });
   const inputRef = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
@@ -32,13 +38,18 @@ export function EditableCell({ label, value, display, kind, options, readOnly, o
   const open = () => {
     if (readOnly) return;
     setDraft(value === null ? "" : String(value));
+    setVersionAtOpen(version);
     setEditing(true);
     setState({ status: "idle" });
   };
 
+  // The draft whose save just failed: leaving the cell (e.g. to click "Reapply mine") must not resend it.
+  const [failedDraft, setFailedDraft] = useState<string | null>(null);
+
   const finish = async (outcomePromise: Promise<SaveOutcome>) => {
     setState({ status: "saving" });
     const outcome = await outcomePromise;
+    setFailedDraft(outcome.ok ? null : draft);
     if (outcome.ok) {
       setEditing(false);
       setState({ status: "saved" });
@@ -48,12 +59,13 @@ export function EditableCell({ label, value, display, kind, options, readOnly, o
   };
 
   const commit = () => {
-    if (draft === (value === null ? "" : String(value))) {
+    if (state.status === "saving" || (state.status === "error" && draft === failedDraft)) return;
+    if (draft === (value === null ? "" : String(value)) && version === versionAtOpen) {
       setEditing(false);
       setState({ status: "idle" });
       return;
     }
-    void finish(onSave(draft));
+    void finish(onSave(draft, versionAtOpen));
   };
 
   const onKeyDown = (e: KeyboardEvent) => {

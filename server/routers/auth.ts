@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/server/auth/password";
 import { clearedSessionCookie, sessionCookie } from "@/server/auth/session";
-import { createUser, signIn, signOut } from "@/server/services/auth";
+import { createUser, listUsers, signIn, signOut } from "@/server/services/auth";
 import { adminProcedure, authedProcedure, publicProcedure, router } from "@/server/trpc";
 
 export const passwordSchema = z
@@ -30,6 +30,7 @@ export const authRouter = router({
     ctx.resHeaders?.append("set-cookie", clearedSessionCookie());
     return { ok: true };
   }),
+  listUsers: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
   createUser: adminProcedure
     .input(z.object({ username: usernameSchema, displayName: z.string().trim().min(1, "is required").max(100), password: passwordSchema }))
     .mutation(({ ctx, input }) => createUser(ctx.db, input)),

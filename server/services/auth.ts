@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, eq, gt } from "drizzle-orm";
+import { and, asc, count, eq, gt } from "drizzle-orm";
 import { writeTransaction, type Db } from "@/db/client";
 import { loginAttempts, users } from "@/db/schema";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
@@ -66,4 +66,12 @@ export async function createUser(
     .returning()
     .get();
   return { id: row.id, username: row.username, displayName: row.displayName, isAdmin: row.isAdmin };
+}
+
+export function listUsers(db: Db) {
+  return db
+    .select({ id: users.id, username: users.username, displayName: users.displayName, isAdmin: users.isAdmin, isDemo: users.isDemo, createdAt: users.createdAt })
+    .from(users)
+    .orderBy(asc(users.username))
+    .all();
 }

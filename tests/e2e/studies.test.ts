@@ -73,7 +73,7 @@ describe("the demo review in a browser", () => {
   it("saves an edited cell, which survives a reload", async () => {
     await page.goto(`/reviews/${reviewId}/studies`);
     await row(3).locator("td").nth(6).getByRole("button").click();
-    const input = page.getByLabel("Injured site of study 3");
+    const input = page.getByRole("textbox", { name: "Injured site of study 3", exact: true });
     await input.fill("T10–11");
     await input.press("Enter");
     await expect.poll(() => row(3).locator("td").nth(6).getByRole("button").innerText()).toBe("T10–11");
@@ -85,7 +85,7 @@ describe("the demo review in a browser", () => {
   it("shows an error naming the field for an invalid value, and does not save it", async () => {
     await page.goto(`/reviews/${reviewId}/studies`);
     await row(4).locator("td").nth(2).getByRole("button").click();
-    const input = page.getByLabel("Year of study 4");
+    const input = page.getByRole("textbox", { name: "Year of study 4", exact: true });
     await input.fill("1850");
     await input.press("Enter");
     await expect.poll(() => page.getByRole("alert").first().innerText()).toContain("Year: must be 1900 or later");

@@ -20,6 +20,7 @@ const matrix: Record<string, Entry> = {
   "auth.me": { access: "public", input: () => undefined },
   "auth.signIn": { access: "public", input: () => ({ username: "", password: "x" }) },
   "auth.signOut": { access: "signed-in", input: () => undefined },
+  "auth.listUsers": { access: "admin", input: () => undefined },
   "auth.createUser": { access: "admin", input: () => ({ username: "lead", displayName: "Taken", password: "long-enough-password" }) },
   "reviews.list": { access: "signed-in", input: () => undefined },
   "reviews.get": { access: "viewer", input: (reviewId) => ({ reviewId }) },
@@ -44,6 +45,7 @@ const matrix: Record<string, Entry> = {
   "analysis.settings": { access: "viewer", input: (reviewId) => ({ reviewId }) },
   "analysis.updateSettings": { access: "lead", input: (reviewId) => ({ reviewId, patch: {}, version: NO_ID }) },
   "analysis.run": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "analysis.timepoints": { access: "viewer", input: (reviewId) => ({ reviewId }) },
   "analysis.changes": { access: "viewer", input: (reviewId) => ({ reviewId }) },
 };
 

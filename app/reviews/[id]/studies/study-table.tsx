@@ -65,8 +65,8 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
   const visible = rows.slice(currentPage * PAGE_SIZE, (currentPage + 1) * PAGE_SIZE);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.studies.list.queryKey({ reviewId }) });
 
-  const save = (studyId: number, field: StudyField, version: number) =>
-    async function attempt(raw: string, atVersion = version): Promise<SaveOutcome> {
+  const save = (studyId: number, field: StudyField) =>
+    async function attempt(raw: string, atVersion: number): Promise<SaveOutcome> {
       const value = studyFieldValue(field, raw);
       const checked = parseStudyField(field, value);
       if (!checked.ok) return { ok: false, message: checked.message };
@@ -183,7 +183,8 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
                       kind={c.kind}
                       options={c.kind === "select" ? sourceOptions : undefined}
                       readOnly={!canEdit}
-                      onSave={save(s.id, c.field, s.version)}
+                      version={s.version}
+                      onSave={save(s.id, c.field)}
                     />
                   </td>
                 ))}

@@ -130,12 +130,14 @@ function ArmRow(props: {
   const [draft, setDraft] = useState<Draft>(() => draftOf(stored));
   const [baseVersion, setBaseVersion] = useState(stored?.version);
   const [message, setMessage] = useState<{ kind: "error" | "ok"; text: string; conflictBy?: string } | null>(null);
-  const storedKey = `${stored?.id}:${stored?.version}`;
-  const [seenKey, setSeenKey] = useState(storedKey);
-  if (seenKey !== storedKey && !save.isPending) {
-    // Someone (or this page) saved a newer version: show it, unless the user is mid-edit with a conflict to settle.
-    setSeenKey(storedKey);
-    if (!message?.conflictBy) {
+  const [seen, setSeen] = useState(stored);
+  if (seen !== stored && !save.isPending) {
+    // A newer version arrived (live update or our own save). Show it only if the user has no unsaved edit:
+    // an edit in progress keeps the version it started from, so saving it reports a conflict instead of
+    // silently overwriting the other person's change.
+    const untouched = JSON.stringify(draft) === JSON.stringify(draftOf(seen));
+    setSeen(stored);
+    if (untouched && !message?.conflictBy) {
       setDraft(draftOf(stored));
       setBaseVersion(stored?.version);
     }
@@ -251,7 +253,8 @@ function ArmRow(props: {
                     className="rounded border border-red-700 px-1"
                     onClick={() => {
                       setMessage(null);
-                      setSeenKey("");
+                      setDraft(draftOf(stored));
+                      setBaseVersion(stored?.version);
                     }}
                   >
                     Keep theirs

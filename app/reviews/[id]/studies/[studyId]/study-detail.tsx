@@ -28,7 +28,7 @@ export function StudyDetail({ reviewId, studyId, canEdit }: { reviewId: number; 
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.studies.get.queryKey({ reviewId, studyId }) });
 
   const save = (field: StudyField) =>
-    async function attempt(raw: string, atVersion = study.version): Promise<SaveOutcome> {
+    async function attempt(raw: string, atVersion: number): Promise<SaveOutcome> {
       const checked = parseStudyField(field, studyFieldValue(field, raw));
       if (!checked.ok) return { ok: false, message: checked.message };
       try {
@@ -80,6 +80,7 @@ export function StudyDetail({ reviewId, studyId, canEdit }: { reviewId: number; 
                   kind={field === "exosomeSource" ? "select" : numeric.has(field) ? "number" : long.has(field) ? "textarea" : "text"}
                   options={field === "exosomeSource" ? sourceOptions : undefined}
                   readOnly={!canEdit}
+                  version={study.version}
                   onSave={save(field)}
                 />
               </dd>
