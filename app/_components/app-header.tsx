@@ -9,7 +9,6 @@ const tabs = [
   ["studies", "Studies", "/studies"],
   ["risk-of-bias", "Risk of bias", "/risk-of-bias"],
   ["analysis", "Analysis", "/analysis"],
-  ["report", "Report", "/report"],
   ["members", "Members", "/members"],
 ] as const;
 

@@ -5,6 +5,7 @@ import { loginAttempts, users } from "@/db/schema";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
 import { createSession, revokeSession, type SessionUser } from "@/server/auth/session";
 import { AppError } from "@/server/errors";
+import { env } from "@/server/env";
 
 /** The 6th failure within a minute is refused, per account and (more loosely, for shared offices) per address. */
 export const LOGIN_WINDOW_MS = 60_000;
@@ -34,7 +35,9 @@ export async function signIn(
   const name = username.trim().toLowerCase();
   if (recentFailures(db, loginAttempts.username, name) >= MAX_FAILURES_PER_ACCOUNT || recentFailures(db, loginAttempts.address, address) >= MAX_FAILURES_PER_ADDRESS)
     throw new AppError("rate_limited", "Too many failed sign-in attempts. Wait a minute and try again.");
-  const row = db.select().from(users).where(eq(users.username, name)).get();
+  const found = db.select().from(users).where(eq(users.username, name)).get();
+  // With the demo switched off, its accounts (public password) cannot sign in even if they are still stored.
+  const row = found?.isDemo && env().DEMO === "off" ? undefined : found;
   const ok = row ? await verifyPassword(password, row.passwordHash) : await verifyPassword(password, await (dummyHash ??= hashPassword("not-a-password")));
   const at = new Date().toISOString();
   if (!row || !ok) {

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { verifyPassword } from "@/server/auth/password";
+import { resetEnvForTests } from "@/server/env";
 import { MAX_FAILURES_PER_ACCOUNT } from "@/server/services/auth";
 import { callerFor, callerWithHeaders, freshDb, type TestDb } from "../support/test-db";
 
@@ -60,6 +61,15 @@ describe("sign-in", () => {
     const names = ["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11", "a12", "a13", "a14", "a15", "a16", "a17", "a18", "a19", "a20"];
     for (const name of names) await codeOf(callerFor(t.db, null, "192.0.2.7").auth.signIn({ username: name, password: "whatever-pass" }));
     expect(await codeOf(callerFor(t.db, null, "192.0.2.7").auth.signIn({ username: "lead", password: "exosome-demo" }))).toBe("TOO_MANY_REQUESTS");
+  });
+
+  it("refuses the demo accounts once the demo is switched off", async () => {
+    expect(await codeOf(callerFor(t.db, null).auth.signIn({ username: "lead", password: "exosome-demo" }))).toBe("OK");
+    process.env.DEMO = "off";
+    resetEnvForTests();
+    expect(await codeOf(callerFor(t.db, null).auth.signIn({ username: "lead", password: "exosome-demo" }))).toBe("UNAUTHORIZED");
+    process.env.DEMO = "on";
+    resetEnvForTests();
   });
 
   it("applies ASVS password rules: 8 to 256 characters, no composition rules", async () => {
