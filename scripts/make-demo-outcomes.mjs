@@ -8,6 +8,8 @@ import { writeFileSync } from "node:fs";
 let state = 20250124;
 const rand = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+// Box-Muller: standard normal draws, for sampling error and between-study spread.
+const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 const round = (x, d) => Math.round(x * 10 ** d) / 10 ** d;
 
 const K = 21;
@@ -35,10 +37,14 @@ function timepoint(label, days, controlLevel, target, sdRange) {
   for (let i = 0; i < K; i++) {
     const day = pick(days);
     const smallStudyBoost = (12 - Math.min(nT[i], nC[i])) * 0.04; // mild funnel asymmetry, as the paper found
-    const effect = target + smallStudyBoost + (rand() - 0.5) * 0.9;
-    const control = controlLevel + (rand() - 0.5) * 2;
     const sd = () => sdRange[0] + rand() * (sdRange[1] - sdRange[0]);
-    rows.push({ i, day, mT: control + effect, mC: control, sdT: sd(), sdC: sd() });
+    const sdT = sd();
+    const sdC = sd();
+    // True effect with some between-study spread, observed with the sampling error of its two group means.
+    const samplingSe = Math.sqrt(sdT ** 2 / nT[i] + sdC ** 2 / nC[i]);
+    const effect = target + smallStudyBoost + 0.35 * normal() + samplingSe * normal();
+    const control = controlLevel + (rand() - 0.5) * 2;
+    rows.push({ i, day, mT: control + effect, mC: control, sdT, sdC });
   }
   // Shift treated means so the fixed-effect MD of the rounded, stored values equals the target.
   const vi = rows.map((r) => r.sdT ** 2 / nT[r.i] + r.sdC ** 2 / nC[r.i]);
