@@ -2,10 +2,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useDeferredValue, useMemo, useState, type FormEvent } from "react";
-import { EditableCell, type SaveOutcome } from "@/app/_components/editable-cell";
+import { EditableCell } from "@/app/_components/editable-cell";
 import { ExampleBadge } from "@/app/_components/example-badge";
 import { studyFieldValue } from "@/app/_lib/study-field-input";
-import { conflictOf, errorMessage } from "@/app/_lib/trpc-errors";
+import { errorMessage } from "@/app/_lib/trpc-errors";
+import { useStudyFieldSave } from "@/app/_lib/use-study-field-save";
 import { useLiveReview } from "@/app/_lib/use-live-review";
 import { useTRPC } from "@/app/_trpc/client";
 import { exosomeSources } from "@/db/schema/studies";
@@ -34,7 +35,6 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
   const queryClient = useQueryClient();
   useLiveReview(reviewId);
   const studies = useQuery(trpc.studies.list.queryOptions({ reviewId }));
-  const update = useMutation(trpc.studies.update.mutationOptions());
   const remove = useMutation(trpc.studies.delete.mutationOptions());
   const [search, setSearch] = useState("");
   const deferredSearch = useDeferredValue(search);
@@ -65,25 +65,7 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
   const visible = rows.slice(currentPage * PAGE_SIZE, (currentPage + 1) * PAGE_SIZE);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.studies.list.queryKey({ reviewId }) });
 
-  const save = (studyId: number, field: StudyField) =>
-    async function attempt(raw: string, atVersion: number): Promise<SaveOutcome> {
-      const value = studyFieldValue(field, raw);
-      const checked = parseStudyField(field, value);
-      if (!checked.ok) return { ok: false, message: checked.message };
-      try {
-        await update.mutateAsync({ reviewId, studyId, field, value: checked.value, version: atVersion });
-        await invalidate();
-        return { ok: true };
-      } catch (error) {
-        const conflict = conflictOf(error);
-        if (conflict) {
-          const latest = (conflict.row as { version: number }).version;
-          await invalidate();
-          return { ok: false, message: errorMessage(error), conflict: { by: conflict.by, retry: () => attempt(raw, latest) } };
-        }
-        return { ok: false, message: errorMessage(error) };
-      }
-    };
+  const save = useStudyFieldSave(reviewId);
 
   const toggleSort = (key: SortKey) => setSort((s) => ({ key, dir: s.key === key ? (s.dir === 1 ? -1 : 1) : 1 }));
   const ariaSort = (key: SortKey) => (sort.key === key ? (sort.dir === 1 ? "ascending" : "descending") : "none");

@@ -1,14 +1,14 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { EditableCell, type SaveOutcome } from "@/app/_components/editable-cell";
+import { EditableCell } from "@/app/_components/editable-cell";
 import { ExampleBadge } from "@/app/_components/example-badge";
-import { studyFieldValue } from "@/app/_lib/study-field-input";
-import { conflictOf, errorMessage } from "@/app/_lib/trpc-errors";
+import { errorMessage } from "@/app/_lib/trpc-errors";
+import { useStudyFieldSave } from "@/app/_lib/use-study-field-save";
 import { useLiveReview } from "@/app/_lib/use-live-review";
 import { useTRPC } from "@/app/_trpc/client";
 import { exosomeSources } from "@/db/schema/studies";
-import { exosomeSourceLabels, parseStudyField, studyFieldLabels, studyFields, type StudyField } from "@/server/schemas/study";
+import { exosomeSourceLabels, studyFieldLabels, studyFields, type StudyField } from "@/server/schemas/study";
 import { OutcomeGrid } from "./outcome-grid";
 import { HistoryPanel } from "./history-panel";
 
@@ -21,28 +21,11 @@ export function StudyDetail({ reviewId, studyId, canEdit }: { reviewId: number; 
   const queryClient = useQueryClient();
   useLiveReview(reviewId);
   const detail = useQuery(trpc.studies.get.queryOptions({ reviewId, studyId }));
-  const update = useMutation(trpc.studies.update.mutationOptions());
+  const saveField = useStudyFieldSave(reviewId);
   if (detail.error) return <p role="alert">{errorMessage(detail.error)}</p>;
   if (!detail.data) return <p>Loading…</p>;
   const { study, label } = detail.data;
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.studies.get.queryKey({ reviewId, studyId }) });
-
-  const save = (field: StudyField) =>
-    async function attempt(raw: string, atVersion: number): Promise<SaveOutcome> {
-      const checked = parseStudyField(field, studyFieldValue(field, raw));
-      if (!checked.ok) return { ok: false, message: checked.message };
-      try {
-        await update.mutateAsync({ reviewId, studyId, field, value: checked.value, version: atVersion });
-        await invalidate();
-        return { ok: true };
-      } catch (error) {
-        const conflict = conflictOf(error);
-        await invalidate();
-        if (!conflict) return { ok: false, message: errorMessage(error) };
-        const latest = (conflict.row as { version: number }).version;
-        return { ok: false, message: errorMessage(error), conflict: { by: conflict.by, retry: () => attempt(raw, latest) } };
-      }
-    };
 
   return (
     <div className="space-y-6">
@@ -81,7 +64,7 @@ export function StudyDetail({ reviewId, studyId, canEdit }: { reviewId: number; 
                   options={field === "exosomeSource" ? sourceOptions : undefined}
                   readOnly={!canEdit}
                   version={study.version}
-                  onSave={save(field)}
+                  onSave={saveField(studyId, field)}
                 />
               </dd>
             </div>
