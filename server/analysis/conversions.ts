@@ -1,8 +1,9 @@
 /**
  * Conversions of reported dispersion to the standard deviation the effect sizes need. Animal studies often
- * report the standard error of the mean or a confidence interval instead of the SD (Cochrane Handbook 6.5.2.2
- * and 6.5.2.3, Higgins et al. 2023). Each helper returns null when the input cannot describe a valid SD, so that
- * the study is then excluded as "missing" rather than analysed with a wrong value.
+ * report the standard error of the mean or a confidence interval instead of the SD (Cochrane Handbook for
+ * Systematic Reviews of Interventions, section 6.5.2.2, "Obtaining standard deviations from standard errors and
+ * confidence intervals for group means"). Each helper returns null when the input cannot describe a valid SD, so
+ * that the study is then excluded as "missing" rather than analysed with a wrong value.
  */
 import { criticalValue } from "./distributions";
 
@@ -16,8 +17,9 @@ export function sdFromSem(sem: number, n: number): number | null {
 
 /**
  * SD from a confidence interval for the mean of one arm: SD = √n·(upper - lower)/(2·t), with t the
- * (1 + level)/2 quantile of Student's t with n - 1 degrees of freedom (for level = 0.95, t_{0.975, n-1};
- * Cochrane Handbook 6.5.2.3 uses 3.92 = 2·1.96 only for large samples). Needs n >= 2, upper >= lower, 0 < level < 1.
+ * (1 + level)/2 quantile of Student's t with n - 1 degrees of freedom (for level = 0.95, t_{0.975, n-1}; the
+ * Handbook's 3.92 = 2·1.96 is the large-sample limit, too small a divisor for the group sizes of animal studies).
+ * Needs n >= 2, upper >= lower, 0 < level < 1.
  */
 export function sdFromCi(lower: number, upper: number, n: number, level = 0.95): number | null {
   const width = upper - lower;

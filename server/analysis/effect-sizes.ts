@@ -75,47 +75,54 @@ export function effectSize(measure: Measure, arms: ArmData): EffectSize {
   return EFFECT_SIZE[measure](arms);
 }
 
+/**
+ * Bounds beyond the contract's rules, reached only by absurd data: the fits sum w²(y - μ)² and w³ with w = 1/v,
+ * which overflow (to Infinity, then NaN) for |yi| or 1/vi near 1e100. No real study comes near these bounds.
+ */
+const MAX_EFFECT = 1e50;
+const MIN_VARIANCE = 1e-50;
+const MAX_VARIANCE = 1e50;
+
 const ARM_FIELDS = ["m1", "sd1", "n1", "m2", "sd2", "n2"] as const;
 type ArmField = (typeof ARM_FIELDS)[number];
 
-/** "a", "a and b", "a, b and c". */
-function listFields(fields: string[]): string {
-  return fields.length < 2 ? (fields[0] ?? "") : `${fields.slice(0, -1).join(", ")} and ${fields[fields.length - 1]}`;
+/** "a is p", "a and b are p", "a, b and c are p". */
+function statement(fields: readonly string[], predicate: string): string {
+  const list = fields.length < 2 ? fields.join("") : `${fields.slice(0, -1).join(", ")} and ${fields[fields.length - 1]}`;
+  return `${list} ${fields.length > 1 ? "are" : "is"} ${predicate}`;
 }
 
 function fieldValues(fields: readonly ArmField[], arms: ArmData): string {
   return fields.map((f) => `${f} = ${arms[f]}`).join(", ");
 }
 
-function fieldProblem(fields: readonly ArmField[], arms: ArmData, predicate: string): string {
-  return `${listFields([...fields])} ${fields.length > 1 ? "are" : "is"} ${predicate} (${fieldValues(fields, arms)})`;
-}
+/** The outcome of the exclusion rules for one study. */
+export type StudyCheck = { ok: true; effect: EffectSize } | { ok: false; code: ExclusionCode; reason: string };
 
-type Checked = { ok: true; effect: EffectSize } | { ok: false; code: ExclusionCode; reason: string };
-
-function reject(code: ExclusionCode, reason: string): Checked {
+function reject(code: ExclusionCode, reason: string): StudyCheck {
   return { ok: false, code, reason };
 }
 
 /**
  * Applies the contract's exclusion rules in order: a missing or non-finite value; n1 or n2 below 2; a negative
  * SD; (ROM) a mean that is not positive; an effect size or variance that is not finite, or a variance that is
- * not positive. Returns the effect size, or a reason naming the offending fields and values.
+ * not positive; then (extension) an effect size or variance too extreme to compute with (|yi| > 1e50, vi outside
+ * [1e-50, 1e50]). Returns the effect size, or a reason naming the offending fields and values.
  */
-export function checkStudy(measure: Measure, study: StudyInput): Checked {
+export function checkStudy(measure: Measure, study: StudyInput): StudyCheck {
   const missing = ARM_FIELDS.filter((f) => study[f] === null || study[f] === undefined);
   const nonFinite = ARM_FIELDS.filter((f) => typeof study[f] === "number" && !Number.isFinite(study[f]));
   if (missing.length || nonFinite.length) {
     const parts: string[] = [];
-    if (missing.length) parts.push(`${listFields(missing)} ${missing.length > 1 ? "are" : "is"} missing`);
-    if (nonFinite.length) parts.push(`${listFields(nonFinite)} ${nonFinite.length > 1 ? "are" : "is"} not a finite number`);
+    if (missing.length) parts.push(statement(missing, "missing"));
+    if (nonFinite.length) parts.push(statement(nonFinite, "not a finite number"));
     return reject("missing", parts.join("; "));
   }
   const arms = study as ArmData;
   const smallN = (["n1", "n2"] as const).filter((f) => arms[f] < 2);
-  if (smallN.length) return reject("sample-size", fieldProblem(smallN, arms, "below 2"));
+  if (smallN.length) return reject("sample-size", `${statement(smallN, "below 2")} (${fieldValues(smallN, arms)})`);
   const negativeSd = (["sd1", "sd2"] as const).filter((f) => arms[f] < 0);
-  if (negativeSd.length) return reject("negative-sd", fieldProblem(negativeSd, arms, "negative"));
+  if (negativeSd.length) return reject("negative-sd", `${statement(negativeSd, "negative")} (${fieldValues(negativeSd, arms)})`);
   if (measure === "ROM") {
     const badMeans = (["m1", "m2"] as const).filter((f) => !(arms[f] > 0));
     if (badMeans.length) {
@@ -130,6 +137,10 @@ export function checkStudy(measure: Measure, study: StudyInput): Checked {
   }
   if (!Number.isFinite(effect.vi)) return reject("invalid-effect", `variance is not finite${cause}`);
   if (!(effect.vi > 0)) return reject("invalid-effect", `variance is not positive${cause}`);
+  if (Math.abs(effect.yi) > MAX_EFFECT) return reject("invalid-effect", `effect size is too large to analyse (yi = ${effect.yi})`);
+  if (effect.vi < MIN_VARIANCE || effect.vi > MAX_VARIANCE) {
+    return reject("invalid-effect", `variance is outside the range that can be analysed (vi = ${effect.vi})`);
+  }
   return { ok: true, effect };
 }
 

@@ -38,7 +38,7 @@ export function finiteOrNull(x: number): number | null {
 }
 
 /**
- * Fits the fixed (common) effect or random-effects model to the first n of (y, v).
+ * Fits the fixed (common) effect or random-effects model to the first n (>= 1) of (y, v).
  * - μ̂ = Σwy/Σw and se = √(1/Σw), w = 1/(v + τ²) (τ² = 0 for the fixed model, and for k = 1).
  * - z interval, or Hartung & Knapp (2001) / Sidik & Jonkman (2002): se² = Σw(y - μ̂)²/((k - 1)Σw) with t_{k-1},
  *   untruncated (metafor `test = "knha"`); random model with k >= 2 only.
@@ -47,10 +47,9 @@ export function finiteOrNull(x: number): number | null {
  * `state` is scratch space that a caller fitting in a loop can pass to avoid allocating.
  */
 export function fitModel(y: Float64Array, v: Float64Array, options: FitOptions, n = y.length, state: WlsState = newWlsState()): ModelFit {
+  if (!(n >= 1)) throw new RangeError("fitModel needs at least one study");
   const d = design(y, v, n);
   const k = n;
-  // The first evaluation moves the centre of the one-pass sums to the fixed-effect mean; the second is then exact.
-  wlsAt(d, 0, state);
   const s = wlsAt(d, 0, state);
   const Q = k > 1 ? s.rss : 0;
   const Qdf = k - 1;
@@ -81,6 +80,11 @@ export function fitModel(y: Float64Array, v: Float64Array, options: FitOptions, 
     I2: i2FromQ(Q, Qdf),
     sumW: s.sumW,
   };
+}
+
+/** The estimate with its standard error, interval and p-value: the part of a fit that every summary reports. */
+export function estimateOf(fit: ModelFit): { estimate: number; se: number; ciLower: number; ciUpper: number; pValue: number | null } {
+  return { estimate: fit.estimate, se: fit.se, ciLower: fit.ciLower, ciUpper: fit.ciUpper, pValue: fit.pValue };
 }
 
 /**

@@ -9,7 +9,8 @@ import type { HeterogeneityResult } from "./types";
 /** I² = 100·(Q - df)/Q when Q > df, else 0; null when df < 1 (one study: heterogeneity is undefined). */
 export function i2FromQ(Q: number, df: number): number | null {
   if (df < 1) return null;
-  return Q > df ? (100 * (Q - df)) / Q : 0;
+  // min: for a huge Q, rounding can give 100.00000000000001.
+  return Q > df ? Math.min(100, (100 * (Q - df)) / Q) : 0;
 }
 
 /** P(χ²_{k-1} > Q), the p-value of Cochran's (1954) test of homogeneity; 1 when k = 1 (nothing to test). */

@@ -3,8 +3,9 @@
  * procedures, the report and the command line all get the same numbers. The definitions are those of
  * ../shared/reference/CONTRACT.md and are checked against R metafor 3.8-1.
  */
+import { criticalValue } from "./distributions";
 import { prepareStudies, type PreparedStudy } from "./effect-sizes";
-import { fitModel, predictionInterval, tau2ConfidenceInterval } from "./fit";
+import { estimateOf, fitModel, predictionInterval, tau2ConfidenceInterval } from "./fit";
 import { heterogeneityOf, qTestPValue } from "./heterogeneity";
 import { selectModel } from "./model-selection";
 import { beggTest, eggerTest, trimAndFill } from "./publication-bias";
@@ -12,34 +13,33 @@ import type { AnalysisRequest } from "./schema";
 import { cumulativeAnalysis, leaveOneOut } from "./sensitivity";
 import { subgroupAnalysis } from "./subgroups";
 import type { AnalysisResult, FitOptions, ModelSelection, StudyResult } from "./types";
-import { criticalValue } from "./distributions";
 
 export type * from "./types";
-export { parseAnalysisRequest, analysisRequestSchema, studySchema, formatPath } from "./schema";
+export { parseAnalysisRequest, analysisRequestSchema, studySchema, formatPath, MEASURES, MODELS, TAU2_METHODS, CI_METHODS } from "./schema";
 export type { AnalysisRequest, AnalysisRequestInput, ParseResult, RequestError } from "./schema";
 export { sdFromSem, sdFromCi, toSd, type Dispersion } from "./conversions";
 export { checkStudy, prepareStudies, effectSize, hedgesJ, meanDifference, standardizedMeanDifference, logRatioOfMeans } from "./effect-sizes";
-export type { PreparedStudy, EffectSize, ArmData } from "./effect-sizes";
-export { fitModel, tau2ConfidenceInterval, predictionInterval, type ModelFit } from "./fit";
+export type { PreparedStudy, EffectSize, ArmData, StudyCheck } from "./effect-sizes";
+export { fitModel, estimateOf, finiteOrNull, tau2ConfidenceInterval, predictionInterval, type ModelFit } from "./fit";
 export { i2FromQ, qTestPValue, heterogeneityOf } from "./heterogeneity";
 export { selectModel, MODEL_SELECTION_RULE } from "./model-selection";
 export { eggerTest, beggTest, trimAndFill, kendall, kendallPValue } from "./publication-bias";
 export { leaveOneOut, cumulativeAnalysis, cumulativeOrder, type CumulativeOrder } from "./sensitivity";
 export { subgroupAnalysis, UNSPECIFIED_GROUP } from "./subgroups";
-export { estimateTau2 } from "./tau2";
+export { estimateTau2, design, type Design } from "./tau2";
 
 /**
- * Replaces any non-finite number by null, in place. Only floating-point overflow on absurd inputs (values beyond
- * ~1e150) can produce one, since every undefined quantity is already null; this makes "never NaN or Infinity"
- * hold for every finite input.
+ * Replaces any non-finite number by null, in place (arrays included: their keys are the indices). Every undefined
+ * quantity is already null and the exclusion bounds keep the sums from overflowing, so this should find nothing;
+ * it is what makes "never NaN or Infinity" a guarantee rather than an expectation.
  */
 function nullNonFinite<T>(value: T): T {
-  if (Array.isArray(value)) value.forEach((item, i) => (value[i] = typeof item === "number" && !Number.isFinite(item) ? null : nullNonFinite(item)));
-  else if (value && typeof value === "object") {
+  if (value && typeof value === "object") {
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       const item = record[key];
-      record[key] = typeof item === "number" && !Number.isFinite(item) ? null : nullNonFinite(item);
+      if (typeof item !== "number") nullNonFinite(item);
+      else if (!Number.isFinite(item)) record[key] = null;
     }
   }
   return value;
@@ -100,15 +100,7 @@ export function analyze(request: AnalysisRequest): AnalysisResult {
     k,
     excluded,
     studies: studyRecords(included, fit.tau2, fit.sumW, options.level),
-    pooled: {
-      estimate: fit.estimate,
-      se: fit.se,
-      ciLower: fit.ciLower,
-      ciUpper: fit.ciUpper,
-      statistic: fit.statistic,
-      pValue: fit.pValue,
-      ...(fit.df !== null && { df: fit.df }),
-    },
+    pooled: { ...estimateOf(fit), statistic: fit.statistic, ...(fit.df !== null && { df: fit.df }) },
     heterogeneity: heterogeneityOf(fit, random && k >= 2 ? tau2ConfidenceInterval(y, v, options.level) : null),
     prediction: predictionInterval(fit, options),
     subgroups: subgroupAnalysis(included, options),

@@ -4,7 +4,7 @@
  * `trimfill`).
  */
 import { pnorm, pTTwoSided } from "./distributions";
-import { finiteOrNull, fitModel, type ModelFit } from "./fit";
+import { estimateOf, finiteOrNull, fitModel, type ModelFit } from "./fit";
 import { design, estimateTau2, newWlsState, wlsAt, type Design } from "./tau2";
 import type { BeggResult, EggerResult, FitOptions, ImputedStudy, TrimFillResult } from "./types";
 
@@ -220,16 +220,7 @@ export function trimAndFill(y: Float64Array, v: Float64Array, options: FitOption
     });
     k0 = Math.max(0, roundHalfEven((4 * Sr - k * (k + 1)) / (2 * k - 1)));
   }
-  const summary = (fit: ModelFit, imputed: ImputedStudy[]): TrimFillResult => ({
-    k0,
-    side,
-    estimate: fit.estimate,
-    se: fit.se,
-    ciLower: fit.ciLower,
-    ciUpper: fit.ciUpper,
-    pValue: fit.pValue,
-    imputed,
-  });
+  const summary = (fit: ModelFit, imputed: ImputedStudy[]): TrimFillResult => ({ k0, side, ...estimateOf(fit), imputed });
   if (k0 === 0) return summary(original, []);
   const imputed: ImputedStudy[] = [];
   for (let i = k - k0; i < k; i++) imputed.push({ yi: sign * (2 * b - ys[i]!), vi: vs[i]!, se: Math.sqrt(vs[i]!) });

@@ -2,38 +2,40 @@
  * Sensitivity analyses that refit the request's model on subsets: leave-one-out (Viechtbauer & Cheung 2010,
  * metafor `leave1out`) and cumulative meta-analysis (Lau et al. 1992, metafor `cumul`).
  */
-import { fitModel, type ModelFit } from "./fit";
+import { estimateOf, fitModel } from "./fit";
 import { newWlsState } from "./tau2";
 import type { PreparedStudy } from "./effect-sizes";
 import type { CumulativeStep, FitOptions, LeaveOneOutResult } from "./types";
 
-const fitSummary = (fit: ModelFit) => ({
-  estimate: fit.estimate,
-  se: fit.se,
-  ciLower: fit.ciLower,
-  ciUpper: fit.ciUpper,
-  pValue: fit.pValue,
-  tau2: fit.tau2,
-});
-
 /**
  * The model refitted without each study in turn, in input order (k >= 2; empty otherwise). Each fit is a full fit
- * (its own τ², Q and I² on k - 1 studies); the buffers are reused across the k fits.
+ * (its own τ², Q and I² on k - 1 studies). The buffers hold all studies but the left-out one; moving on to the next
+ * study only puts the previous one back in its slot, so each step costs the fit alone.
  */
 export function leaveOneOut(ids: readonly string[], y: Float64Array, v: Float64Array, options: FitOptions): LeaveOneOutResult[] {
   const k = y.length;
   if (k < 2) return [];
-  const ys = new Float64Array(k - 1);
-  const vs = new Float64Array(k - 1);
+  const ys = y.slice(1);
+  const vs = v.slice(1);
   const state = newWlsState();
   const out: LeaveOneOutResult[] = [];
   for (let i = 0; i < k; i++) {
-    ys.set(y.subarray(0, i));
-    ys.set(y.subarray(i + 1), i);
-    vs.set(v.subarray(0, i));
-    vs.set(v.subarray(i + 1), i);
+    if (i > 0) {
+      ys[i - 1] = y[i - 1]!;
+      vs[i - 1] = v[i - 1]!;
+    }
     const fit = fitModel(ys, vs, options, k - 1, state);
-    out.push({ id: ids[i]!, ...fitSummary(fit), Q: fit.Q, I2: fit.I2 });
+    out.push({
+      id: ids[i]!,
+      estimate: fit.estimate,
+      se: fit.se,
+      ciLower: fit.ciLower,
+      ciUpper: fit.ciUpper,
+      pValue: fit.pValue,
+      tau2: fit.tau2,
+      Q: fit.Q,
+      I2: fit.I2,
+    });
   }
   return out;
 }
@@ -72,6 +74,6 @@ export function cumulativeAnalysis(studies: readonly PreparedStudy[], options: F
   return sequence.map((index, step) => {
     const fit = fitModel(y, v, options, step + 1, state);
     const study = studies[index]!;
-    return { id: study.id, year: study.year, k: fit.k, ...fitSummary(fit), I2: fit.I2 };
+    return { id: study.id, year: study.year, k: fit.k, ...estimateOf(fit), tau2: fit.tau2, I2: fit.I2 };
   });
 }

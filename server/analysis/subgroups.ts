@@ -3,7 +3,7 @@
  * subgroup differences between the subgroup estimates (Borenstein, Hedges, Higgins & Rothstein 2009, ch. 19).
  */
 import { pChisqUpper } from "./distributions";
-import { fitModel } from "./fit";
+import { estimateOf, fitModel } from "./fit";
 import type { PreparedStudy } from "./effect-sizes";
 import type { FitOptions, SubgroupAnalysis, SubgroupResult } from "./types";
 
@@ -29,18 +29,7 @@ export function subgroupAnalysis(studies: readonly PreparedStudy[], options: Fit
   const groups: SubgroupResult[] = [...members.keys()].sort().map((name) => {
     const list = members.get(name)!;
     const fit = fitModel(Float64Array.from(list, (s) => s.yi), Float64Array.from(list, (s) => s.vi), options);
-    return {
-      name,
-      k: fit.k,
-      estimate: fit.estimate,
-      se: fit.se,
-      ciLower: fit.ciLower,
-      ciUpper: fit.ciUpper,
-      pValue: fit.pValue,
-      tau2: fit.tau2,
-      Q: fit.Q,
-      I2: fit.I2,
-    };
+    return { name, k: fit.k, ...estimateOf(fit), tau2: fit.tau2, Q: fit.Q, I2: fit.I2 };
   });
   const df = groups.length - 1;
   if (!groups.every((g) => g.se > 0 && Number.isFinite(g.se))) return { groups, Qbetween: null, df, pValue: null };

@@ -30,6 +30,7 @@ export function design(y: Float64Array, v: Float64Array, n = y.length, x: Float6
 export interface WlsState {
   sumW: number;
   sumW2: number;
+  sumW3: number;
   /** Intercept-only: μ̂ = Σwy/Σw. With a moderator: the weighted mean of y (the fit's value at x = x̄). */
   mean: number;
   /** Coefficient of the moderator (0 without one). */
@@ -46,52 +47,66 @@ export interface WlsState {
   logDet: number;
 }
 
+/** Scratch for `wlsAt`; one per loop of fits, so that iterations do not allocate. */
 export function newWlsState(): WlsState {
-  return { sumW: 0, sumW2: 0, mean: 0, slope: 0, sxx: 0, rss: 0, rssW: 0, trP: 0, trPP: 0, logDet: 0 };
+  return { sumW: 0, sumW2: 0, sumW3: 0, mean: 0, slope: 0, sxx: 0, rss: 0, rssW: 0, trP: 0, trPP: 0, logDet: 0 };
 }
 
 /**
  * Intercept-only sums in one pass over the data (the hot loop of every iterative estimator). The residual sums are
  * expanded around d.shift: with c = y - shift and m = Σwc/Σw, Σw r² = Σwc² - m·Σwc and
- * Σw²r² = Σw²c² - 2mΣw²c + m²Σw². Afterwards d.shift is moved to the fitted mean, so that at the next, nearby τ²
- * m is tiny and the expansion loses nothing to cancellation.
+ * Σw²r² = Σw²c² - 2mΣw²c + m²Σw². That loses about log10(1 + m²Σw/Σw r²) digits, so d.shift then moves to the
+ * fitted mean: at the next, nearby τ² m is tiny. When m is not small (a jump in τ², or weights spanning many
+ * orders of magnitude), the pass is repeated around the new mean until it is.
  */
 function interceptSums(d: Design, tau2: number, out: WlsState): WlsState {
-  const { y, v, n, shift } = d;
-  let s0 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let sc = 0;
-  let scc = 0;
-  let s2c = 0;
-  let s2cc = 0;
-  for (let i = 0; i < n; i++) {
-    const w = 1 / (v[i]! + tau2);
-    const c = y[i]! - shift;
-    const wc = w * c;
-    const w2 = w * w;
-    s0 += w;
-    s2 += w2;
-    s3 += w2 * w;
-    sc += wc;
-    scc += wc * c;
-    s2c += w * wc;
-    s2cc += w * wc * c;
+  const { y, v, n } = d;
+  for (let pass = 0; ; pass++) {
+    const shift = d.shift;
+    let s0 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let sc = 0;
+    let scc = 0;
+    let s2c = 0;
+    let s2cc = 0;
+    let crossW = 0;
+    for (let i = 0; i < n; i++) {
+      const w = 1 / (v[i]! + tau2);
+      const c = y[i]! - shift;
+      const wc = w * c;
+      const w2 = w * w;
+      crossW += w * s0;
+      s0 += w;
+      s2 += w2;
+      s3 += w2 * w;
+      sc += wc;
+      scc += wc * c;
+      s2c += w * wc;
+      s2cc += w * wc * c;
+    }
+    const m = sc / s0;
+    const rss = scc - m * sc;
+    const rssW = s2cc - 2 * m * s2c + m * m * s2;
+    d.shift = shift + m;
+    // Each repeat gains about 16 digits on the centre; weights spanning 50 orders of magnitude need three.
+    if (pass < 4 && (m * m * s0 > 1e3 * rss || m * m * s2 > 1e3 * rssW)) continue;
+    const ab00 = s2 / s0;
+    out.sumW = s0;
+    out.sumW2 = s2;
+    out.sumW3 = s3;
+    out.mean = shift + m;
+    out.slope = 0;
+    out.sxx = 0;
+    out.rss = Math.max(0, rss);
+    out.rssW = Math.max(0, rssW);
+    // tr P = Σw - Σw²/Σw = 2·Σ_{i<j} wi·wj/Σw: the sum of positive terms keeps its precision when one weight
+    // dominates, where the difference would cancel (DL and the REML fixed point depend on tr P).
+    out.trP = (2 * crossW) / s0;
+    out.trPP = s2 - (2 * s3) / s0 + ab00 * ab00;
+    out.logDet = Math.log(s0);
+    return out;
   }
-  const m = sc / s0;
-  const ab00 = s2 / s0;
-  out.sumW = s0;
-  out.sumW2 = s2;
-  out.mean = shift + m;
-  out.slope = 0;
-  out.sxx = 0;
-  out.rss = Math.max(0, scc - m * sc);
-  out.rssW = Math.max(0, s2cc - 2 * m * s2c + m * m * s2);
-  out.trP = s0 - ab00;
-  out.trPP = s2 - (2 * s3) / s0 + ab00 * ab00;
-  out.logDet = Math.log(s0);
-  d.shift = out.mean;
-  return out;
 }
 
 /**
@@ -146,6 +161,7 @@ function moderatorSums(d: Design, x: Float64Array, tau2: number, out: WlsState):
   const ab11 = t2 / sxx;
   out.sumW = s0;
   out.sumW2 = s2;
+  out.sumW3 = s3;
   out.mean = ybar;
   out.slope = slope;
   out.sxx = sxx;
@@ -182,7 +198,7 @@ function sumSquaredDeviations(y: Float64Array, n: number): number {
 }
 
 /**
- * Hedges-Olkin (HE) estimator, metafor's starting value for the iterative estimators:
+ * Hedges (HE) estimator (Hedges & Olkin 1985), metafor's starting value for the iterative estimators:
  * (RSS_OLS - tr(P_OLS·V))/(k - p), i.e. var(y) - mean(v) for the intercept-only model.
  */
 export function hedgesEstimate(d: Design): number {
@@ -234,47 +250,81 @@ export function solveGeneralizedQ(d: Design, target: number, state: WlsState = n
 
 const MAX_ITER = 1000;
 
-/** Restricted (REML) or full (ML) log-likelihood at τ², without the constant in 2π (it cancels in comparisons). */
-function logLikelihood(d: Design, tau2: number, reml: boolean, state: WlsState): number {
-  wlsAt(d, tau2, state);
-  let logDetV = 0;
-  for (let i = 0; i < d.n; i++) logDetV += Math.log(d.v[i]! + tau2);
-  return -0.5 * logDetV - 0.5 * state.rss - (reml ? 0.5 * state.logDet : 0);
+/**
+ * metafor's `ll0check`: is the (restricted) log-likelihood higher at τ² = 0 than at the estimate? Up to constants,
+ * ll(τ²) = -½Σlog(v + τ²) - ½Q(τ²) (- ½log det XᵀWX for REML). The k logarithms are the costly part, and are
+ * usually not needed: with x = τ²/v, Σlog(1 + x) <= Σ(x - x²/2 + x³/3) gives a lower bound on ll(τ²) - ll(0)
+ * from sums at τ² = 0; when that bound is positive the answer is no.
+ */
+function higherAtZero(d: Design, tau2: number, reml: boolean, state: WlsState): boolean {
+  const { rss: qTau, logDet: detTau } = wlsAt(d, tau2, state);
+  const z = wlsAt(d, 0, state);
+  const logRatioBound = tau2 * z.sumW - (tau2 * tau2 * z.sumW2) / 2 + (tau2 * tau2 * tau2 * z.sumW3) / 3;
+  const common = 0.5 * (z.rss - qTau) + (reml ? 0.5 * (z.logDet - detTau) : 0);
+  if (common - 0.5 * logRatioBound > 1e-9 * (1 + Math.abs(z.rss) + logRatioBound)) return false;
+  let logRatio = 0;
+  for (let i = 0; i < d.n; i++) logRatio += Math.log1p(tau2 / d.v[i]!);
+  const llTau = -0.5 * logRatio + common; // ll(τ²) - ll(0)
+  return -llTau > 1e-12 * Math.max(1, Math.abs(z.rss) + logRatio);
 }
 
 /**
  * Fisher scoring for ML, REML (Viechtbauer 2005) and the empirical Bayes estimator (Morris 1983; Berkey et al.
- * 1995), exactly as metafor iterates: start at max(0, HE); steps ML (yᵀPPy - Σw)/Σw², REML (yᵀPPy - tr P)/tr(PP),
- * EB (Q(τ²)·k/(k-p) - k)/Σw; a step is halved while it would make τ² negative. Stops when a step is below
- * 1e-12 relative (or 1e-16 absolute). For ML and REML, when the likelihood at τ² = 0 is higher than at the
- * estimate (a local maximum), the estimate is 0, as metafor's `ll0check` does.
+ * 1995), as metafor iterates: start at max(0, HE); steps ML (yᵀPPy - Σw)/Σw², REML (yᵀPPy - tr P)/tr(PP),
+ * EB (Q(τ²)·k/(k-p) - k)/Σw; a step is halved while it would make τ² negative. For ML and REML, when the
+ * likelihood at τ² = 0 is higher than at the estimate (a local maximum), the estimate is 0 (metafor's `ll0check`).
+ *
+ * Each step is g(τ²)/I(τ²), g the estimating function (the numerator above, 0 at the estimate) and I > 0, so the
+ * fixed point is the root of g. Fisher scoring converges only linearly, and when τ² is small against the sampling
+ * variances it oscillates around the root with a rate near -1 (thousands of iterations). So once two iterates lie
+ * on either side of the root, the next one comes from the secant of g through the bracket's ends (regula falsi,
+ * Illinois variant; bisection if it leaves the bracket): the same root, reached superlinearly. Stops when a step
+ * is below 1e-12 relative (1e-16 absolute).
  */
 function fisherScoring(d: Design, method: "ML" | "REML" | "EB", state: WlsState): number {
   const k = d.n;
   const p = d.x ? 2 : 1;
   let tau2 = Math.max(0, hedgesEstimate(d));
   if (!Number.isFinite(tau2)) tau2 = 0;
+  // Bracket: g > 0 at lo, g < 0 at hi (NaN: not yet seen).
+  let lo = Number.NaN;
+  let gLo = 0;
+  let hi = Number.NaN;
+  let gHi = 0;
+  let lastMoved = 0;
   for (let iter = 0; iter < MAX_ITER; iter++) {
     const s = wlsAt(d, tau2, state);
-    let adj =
-      method === "ML"
-        ? (s.rssW - s.sumW) / s.sumW2
-        : method === "REML"
-          ? (s.rssW - s.trP) / s.trPP
-          : ((s.rss * k) / (k - p) - k) / s.sumW;
-    if (!Number.isFinite(adj)) adj = 0;
-    while (tau2 + adj < 0) adj /= 2;
-    const next = tau2 + adj;
+    const g = method === "ML" ? s.rssW - s.sumW : method === "REML" ? s.rssW - s.trP : (s.rss * k) / (k - p) - k;
+    const information = method === "ML" ? s.sumW2 : method === "REML" ? s.trPP : s.sumW;
+    if (g === 0 || !Number.isFinite(g)) break;
+    // Illinois rule: when the same end moves twice in a row, halve g at the other end, so that the secant does
+    // not stall against a fixed end.
+    if (g > 0) {
+      if (lastMoved === 1) gHi /= 2;
+      lo = tau2;
+      gLo = g;
+      lastMoved = 1;
+    } else {
+      if (lastMoved === -1) gLo /= 2;
+      hi = tau2;
+      gHi = g;
+      lastMoved = -1;
+    }
+    let next: number;
+    if (lo >= 0 && hi >= 0) {
+      next = lo - (gLo * (hi - lo)) / (gHi - gLo);
+      if (!(next > Math.min(lo, hi) && next < Math.max(lo, hi))) next = (lo + hi) / 2;
+    } else {
+      let adj = g / information;
+      if (!Number.isFinite(adj)) adj = 0;
+      while (tau2 + adj < 0) adj /= 2;
+      next = tau2 + adj;
+    }
     const change = Math.abs(next - tau2);
     tau2 = next;
     if (change <= 1e-12 * tau2 || change <= 1e-16) break;
   }
-  if (method !== "EB" && tau2 > 0) {
-    const reml = method === "REML";
-    const ll = logLikelihood(d, tau2, reml, state);
-    const ll0 = logLikelihood(d, 0, reml, state);
-    if (ll0 - ll > 1e-12 * Math.max(1, Math.abs(ll))) tau2 = 0;
-  }
+  if (method !== "EB" && tau2 > 0 && higherAtZero(d, tau2, method === "REML", state)) tau2 = 0;
   return tau2;
 }
 
