@@ -3,6 +3,7 @@ import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
 import { measurementsRouter } from "./routers/measurements";
 import { reviewsRouter } from "./routers/reviews";
+import { riskOfBiasRouter } from "./routers/risk-of-bias";
 import { studiesRouter } from "./routers/studies";
 import { createCallerFactory, router } from "./trpc";
 
@@ -12,6 +13,7 @@ export const appRouter = router({
   studies: studiesRouter,
   measurements: measurementsRouter,
   analysis: analysisRouter,
+  riskOfBias: riskOfBiasRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,7 +7,7 @@ import { publishReviewChange } from "@/server/events";
 import { exosomeSourceLabels, type StudyField } from "@/server/schemas/study";
 import type { AnalysisSettingsInput } from "@/server/schemas/analysis-settings";
 import { diffRows, recordAudit, type Actor } from "./audit";
-import { listOutcomes, reviewArmsAndMeasurements } from "./measurements";
+import { getOutcome, listOutcomes, reviewArmsAndMeasurements } from "./measurements";
 import { pairStudy, type StoredValue, type TimepointChoice } from "./outcome-data";
 import { listStudies, type StudyRow } from "./studies";
 import { assertVersion } from "./versioning";
@@ -23,6 +23,8 @@ export function getSettings(db: DbOrTx, reviewId: number): AnalysisSettings {
 export function updateSettings(db: Db, actor: Actor, reviewId: number, patch: AnalysisSettingsInput, expectedVersion: number): AnalysisSettings {
   const row = writeTransaction(db, (tx) => {
     const current = getSettings(tx, reviewId);
+    // Object-level check: the outcome must be one of this review's.
+    if (patch.outcomeId !== undefined && patch.outcomeId !== null) getOutcome(tx, reviewId, patch.outcomeId);
     assertVersion(tx, "analysisSettings", { ...current, id: reviewId }, expectedVersion);
     const updated = tx
       .update(analysisSettings)
@@ -68,6 +70,7 @@ export function runReviewAnalysis(
   db: DbOrTx,
   reviewId: number,
   overrides: Partial<Pick<AnalysisSettings, "timepoint" | "day" | "measure" | "model" | "tau2Method" | "ciMethod" | "level" | "subgroupField" | "outcomeId">> = {},
+  options: { cumulative?: "year" } = {},
 ) {
   const settings = { ...getSettings(db, reviewId), ...overrides };
   const outcomeList = listOutcomes(db, reviewId);
@@ -127,6 +130,7 @@ export function runReviewAnalysis(
       year: s.year,
       ...(settings.subgroupField && s.group !== null ? { group: s.group } : {}),
     })),
+    ...(options.cumulative ? { cumulative: options.cumulative } : {}),
   } as AnalysisRequest;
   const result = analyze(request);
   const labels = new Map(studies.map((s) => [String(s.id), studyLabel(s)]));
@@ -142,3 +146,34 @@ export function runReviewAnalysis(
 }
 
 export type ReviewAnalysis = ReturnType<typeof runReviewAnalysis>;
+
+/**
+ * The pooled result at the first and at the last time point (the seed paper reports both), with the saved
+ * settings otherwise. Slimmer than two full runs: per-study effects and the summary, without the sensitivity and
+ * publication-bias analyses that the side-by-side view does not show.
+ */
+export function compareTimepoints(db: DbOrTx, reviewId: number) {
+  const summarise = (timepoint: "first" | "last") => {
+    const { settings, outcome, inputs, labels, excluded, result } = runReviewAnalysis(db, reviewId, { timepoint });
+    const inputById = new Map(inputs.map((s) => [String(s.studyId), s]));
+    return {
+      timepoint,
+      settings,
+      outcome,
+      labels,
+      excluded,
+      k: result.k,
+      pooled: result.pooled,
+      heterogeneity: result.heterogeneity,
+      prediction: result.prediction,
+      modelSelection: result.modelSelection ?? null,
+      studies: result.studies.map((s) => {
+        const input = inputById.get(s.id);
+        return { ...s, label: labels[s.id] ?? s.id, year: input?.year ?? null, day: input?.day ?? null, isExampleData: input?.isExampleData ?? false };
+      }),
+    };
+  };
+  return { first: summarise("first"), last: summarise("last") };
+}
+
+export type TimepointComparison = ReturnType<typeof compareTimepoints>;

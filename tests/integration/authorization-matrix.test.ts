@@ -47,6 +47,18 @@ const matrix: Record<string, Entry> = {
   "analysis.run": { access: "viewer", input: (reviewId) => ({ reviewId }) },
   "analysis.timepoints": { access: "viewer", input: (reviewId) => ({ reviewId }) },
   "analysis.changes": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "riskOfBias.grid": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "riskOfBias.agreement": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "riskOfBias.figureData": { access: "viewer", input: (reviewId) => ({ reviewId, source: "consensus" }) },
+  "riskOfBias.exportCsv": { access: "viewer", input: (reviewId) => ({ reviewId, source: "consensus" }) },
+  "riskOfBias.history": { access: "viewer", input: (reviewId) => ({ reviewId, studyId: NO_ID, domain: 1 }) },
+  // Assigned reviewers only: the service checks the study first, so the lead's call ends in NOT_FOUND here;
+  // tests/integration/risk-of-bias.test.ts checks that an unassigned member is refused.
+  "riskOfBias.saveJudgment": { access: "reviewer", input: (reviewId) => ({ reviewId, studyId: NO_ID, domain: 1, patch: { judgment: "low" }, version: null }) },
+  // The lead, or the arbiter the lead names (tested in tests/integration/risk-of-bias.test.ts).
+  "riskOfBias.recordConsensus": { access: "lead", input: (reviewId) => ({ reviewId, studyId: NO_ID, domain: 1, judgment: "low", reason: "x", version: null }) },
+  "riskOfBias.acceptAgreed": { access: "lead", input: (reviewId) => ({ reviewId, studyId: NO_ID }) },
+  "riskOfBias.assign": { access: "lead", input: (reviewId) => ({ reviewId, reviewer1Id: null, reviewer2Id: null, arbiterId: null, version: NO_ID }) },
 };
 
 type Actor = "anonymous" | "viewer" | "reviewer" | "lead" | "outsider";

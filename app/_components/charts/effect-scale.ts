@@ -1,4 +1,3 @@
-import { getNiceTickValues } from "recharts";
 import { fmt } from "@/app/_lib/format";
 
 export type Measure = "MD" | "SMD" | "ROM";
@@ -41,14 +40,19 @@ export type EffectAxis = { domain: [number, number]; ticks: number[]; format: (v
  * `keep` values (pooled intervals), and the study intervals unless a few extreme ones would squash the rest:
  * then whiskers are clipped (drawn with arrows), as RevMan and R `meta` do.
  */
-export function effectAxis(intervals: readonly { lower: number | null; upper: number | null }[], keep: readonly (number | null | undefined)[], measure: Measure): EffectAxis {
+export function effectAxis(
+  intervals: readonly { lower: number | null; upper: number | null }[],
+  keep: readonly (number | null | undefined)[],
+  measure: Measure,
+  { clip = true }: { clip?: boolean } = {},
+): EffectAxis {
   const nullValue = 0;
   const lows = finite(intervals.map((i) => i.lower)).sort((a, b) => a - b);
   const highs = finite(intervals.map((i) => i.upper)).sort((a, b) => a - b);
   const kept = finite([...keep, nullValue]);
   let min = Math.min(...kept, ...(lows.length ? [lows[0]!] : []));
   let max = Math.max(...kept, ...(highs.length ? [highs[highs.length - 1]!] : []));
-  if (lows.length >= 5) {
+  if (clip && lows.length >= 5) {
     const coreLow = quantile(lows, 0.1);
     const coreHigh = quantile(highs, 0.9);
     const core = Math.max(coreHigh - coreLow, 1e-9);
@@ -62,20 +66,62 @@ export function effectAxis(intervals: readonly { lower: number | null; upper: nu
     max += 1;
   }
   if (measureInfo[measure].log) return logAxis(min, max);
-  const ticks = getNiceTickValues([min, max], 6, true);
-  const domain: [number, number] = [Math.min(ticks[0] ?? min, min), Math.max(ticks[ticks.length - 1] ?? max, max)];
-  const step = ticks.length > 1 ? Math.abs(ticks[1]! - ticks[0]!) : 1;
-  const digits = step >= 1 ? 0 : step >= 0.1 ? 1 : 2;
-  return { domain, ticks, format: (v) => fmt(v, digits), nullValue };
+  const pad = 0.04 * (max - min);
+  const lo = min === nullValue ? min : min - pad;
+  const hi = max === nullValue ? max : max + pad;
+  const { ticks, step } = niceTicks(lo, hi, { aligned: false });
+  const digits = decimalsOf(step);
+  return { domain: [Math.min(lo, ticks[0]!), Math.max(hi, ticks[ticks.length - 1]!)], ticks, format: (v) => fmt(v, digits), nullValue };
 }
 
-/** Ratio ticks (…0.5, 1, 2…) on the log scale. */
+/** Decimals needed to print multiples of `step` exactly (1 → 0, 0.5 → 1, 0.25 → 2). */
+export function decimalsOf(step: number): number {
+  for (let d = 0; d < 6; d++) if (Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) < 1e-9) return d;
+  return 6;
+}
+
+/**
+ * Round ticks (steps of 1, 2, 2.5 or 5 × 10ⁿ). `aligned`: the ticks enclose [min, max] with the least overhang
+ * (an axis that starts and ends on a tick); otherwise the ticks lie inside [min, max], 4 to 7 of them, so the
+ * data fill the axis (Recharts' own nice ticks can double the range).
+ */
+export function niceTicks(min: number, max: number, { aligned = true }: { aligned?: boolean } = {}): { ticks: number[]; step: number } {
+  const span = Math.max(max - min, 1e-12);
+  const magnitude = 10 ** Math.floor(Math.log10(span));
+  let best: { ticks: number[]; step: number; score: number } | null = null;
+  for (const scale of [0.1, 1, 10])
+    for (const m of [1, 2, 2.5, 5]) {
+      const step = m * magnitude * scale;
+      const first = aligned ? Math.floor(min / step + 1e-9) : Math.ceil(min / step - 1e-9);
+      const last = aligned ? Math.ceil(max / step - 1e-9) : Math.floor(max / step + 1e-9);
+      const n = last - first + 1;
+      if (n < 4 || n > (aligned ? 8 : 7)) continue;
+      // Aligned: least overhang. Inside: about 5 ticks, 2.5 steps only when nothing else fits.
+      const score = aligned ? (last - first) * step - span + n * 1e-9 : Math.abs(n - 5.5) + (m === 2.5 ? 2 : 0);
+      if (!best || score < best.score) best = { step, score, ticks: Array.from({ length: n }, (_, i) => Number(((first + i) * step).toFixed(10))) };
+    }
+  return best ?? { ticks: [min, max], step: span };
+}
+
+/**
+ * The log axis of ratio measures: round ratios as ticks (0.9, 1, 1.1… over a narrow range; 0.5, 1, 2… over a
+ * wide one), the analysis scale (log) underneath.
+ */
 function logAxis(min: number, max: number): EffectAxis {
-  const candidates = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 4, 5, 10, 20, 50, 100];
-  const lo = Math.exp(min);
-  const hi = Math.exp(max);
-  let ticks = candidates.filter((c) => c >= lo * 0.999 && c <= hi * 1.001);
-  if (ticks.length > 7) ticks = ticks.filter((c) => [0.01, 0.1, 0.5, 1, 2, 10, 100, 0.2, 5].includes(c));
-  const domain: [number, number] = [Math.min(min, Math.log(ticks[0] ?? lo)), Math.max(max, Math.log(ticks[ticks.length - 1] ?? hi))];
-  return { domain, ticks: ticks.map(Math.log), format: (v) => (Number.isFinite(v) ? String(Number(Math.exp(v).toFixed(2))) : "—"), nullValue: 0 };
+  const pad = 0.04 * (max - min);
+  const lo = min === 0 ? min : min - pad;
+  const hi = max === 0 ? max : max + pad;
+  const ratioLo = Math.exp(lo);
+  const ratioHi = Math.exp(hi);
+  let ticks: number[];
+  if (ratioHi / ratioLo < 4) {
+    ticks = niceTicks(ratioLo, ratioHi, { aligned: false }).ticks.filter((t) => t > 0);
+  } else {
+    const candidates = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100];
+    ticks = candidates.filter((c) => c >= ratioLo && c <= ratioHi);
+    if (ticks.length > 7) ticks = ticks.filter((c) => [0.01, 0.1, 1, 10, 100].includes(c));
+  }
+  if (ticks.length < 2) ticks = [ratioLo, 1, ratioHi].filter((t, i, a) => a.indexOf(t) === i).sort((a, b) => a - b);
+  // Ratios print as they are read: 0.5, 1, 1.25, 2 (no trailing zeros).
+  return { domain: [lo, hi], ticks: ticks.map(Math.log), format: (v) => (Number.isFinite(v) ? String(Number(Math.exp(v).toFixed(2))) : "—"), nullValue: 0 };
 }

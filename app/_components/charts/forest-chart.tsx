@@ -1,13 +1,14 @@
 "use client";
 import { memo, type ReactNode } from "react";
-import { ReferenceLine, Scatter, ScatterChart, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from "recharts";
+import { ReferenceLine, ScatterChart, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from "recharts";
 import type { EffectAxis } from "./effect-scale";
 
 /**
  * The drawing shared by every forest-type plot of the analysis page (the forest plot itself, leave-one-out,
  * cumulative, first vs last): text columns left and right of the plot, one row per study with its interval,
- * diamonds for pooled estimates, prediction intervals, and text lines (heterogeneity, tests) — drawn with
- * Recharts (axes, scales, reference lines, the study marks as a Scatter), no animation.
+ * diamonds for pooled estimates, prediction intervals, and text lines (heterogeneity, tests). Recharts draws the
+ * chart, its axis, scales and reference lines (no animation); the rows are one custom layer placed with Recharts'
+ * scales, redrawn only when the rows or the axis change (an edit redraws in a few milliseconds).
  */
 
 export type ForestColumn = { key: string; header: string; width: number; align?: "start" | "end"; group?: string };
@@ -66,7 +67,7 @@ const ROB_COLOURS: Record<Exclude<RobJudgment, null>, { fill: string; glyph: str
   unclear: { fill: "#e2df07", glyph: "?" },
   high: { fill: "#bf0000", glyph: "−" },
 };
-const ROB_STEP = 15;
+const ROB_STEP = 22;
 
 type Layout = {
   width: number;
@@ -80,10 +81,10 @@ type Layout = {
 };
 
 function layoutOf(props: ForestChartProps): Layout {
-  const header = props.left.some((c) => c.group) || props.right.some((c) => c.group) ? 40 : 40;
+  const header = 40;
   const leftWidth = PAD + props.left.reduce((s, c) => s + c.width, 0) + PAD;
   const robWidth = props.robDomains?.length ? props.robDomains.length * ROB_STEP + PAD : 0;
-  const rightWidth = PAD + props.right.reduce((s, c) => s + c.width, 0) + robWidth + PAD;
+  const rightWidth = PAD + props.right.reduce((s, c) => s + c.width, 0) + robWidth + 2 * PAD;
   const leftX: number[] = [];
   let x = PAD;
   for (const c of props.left) {
@@ -110,14 +111,8 @@ function layoutOf(props: ForestChartProps): Layout {
   };
 }
 
-type Point = { x: number; y: number; row: Extract<ForestRow, { kind: "study" }> };
-
 function ForestChartImpl(props: ForestChartProps) {
   const layout = layoutOf(props);
-  const points: Point[] = [];
-  props.rows.forEach((row, i) => {
-    if (row.kind === "study") points.push({ x: row.estimate, y: i + 0.5, row });
-  });
   const lastGraphic = props.rows.reduce((last, row, i) => (row.kind === "study" || row.kind === "diamond" || row.kind === "prediction" ? i : last), -1);
   const yDomain: [number, number] = [0, Math.max(props.rows.length, 1)];
   const [d0, d1] = props.axis.domain;
@@ -171,7 +166,6 @@ function ForestChartImpl(props: ForestChartProps) {
             ifOverflow="hidden"
           />
         ))}
-      <Scatter data={points} isAnimationActive={false} shape={(p: unknown) => <StudyMark {...(p as MarkProps)} domain={props.axis.domain} />} />
       <ForestText {...props} layout={layout} />
     </ScatterChart>
   );
@@ -179,51 +173,60 @@ function ForestChartImpl(props: ForestChartProps) {
 
 export const ForestChart = memo(ForestChartImpl);
 
-type MarkProps = { cx?: number; cy?: number; payload?: Point; domain: [number, number] };
-
-/** A study: square sized by weight (area ∝ weight), whisker for its interval, arrows where the axis clips it. */
-function StudyMark({ cy, payload, domain }: MarkProps) {
-  const scale = useXAxisScale();
-  if (!scale || cy === undefined || !payload) return <g />;
-  const { row } = payload;
-  const [d0, d1] = domain;
-  const lo = Math.max(row.lower, d0);
-  const hi = Math.min(row.upper, d1);
-  const x1 = scale(lo);
-  const x2 = scale(hi);
-  const xc = scale(row.estimate);
-  if (x1 === undefined || x2 === undefined) return <g />;
-  const colour = row.flag ? FLAG : MARK;
-  const side = row.size === null ? 7 : Math.max(3, Math.sqrt(Math.max(row.size, 0)) * (ROW - 5));
-  const arrow = (x: number, dir: -1 | 1) => <path d={`M${x},${cy} l${-dir * 6},-4 v8 z`} fill={colour} />;
-  return (
-    <g data-mark="study">
-      {hi > lo && <line x1={x1} x2={x2} y1={cy} y2={cy} stroke={colour} strokeWidth={1.3} />}
-      {row.lower < d0 && arrow(scale(d0)!, -1)}
-      {row.upper > d1 && arrow(scale(d1)!, 1)}
-      {xc !== undefined && row.estimate >= d0 && row.estimate <= d1 && (
-        <rect x={xc - side / 2} y={cy - side / 2} width={side} height={side} fill={row.size === null ? "#ffffff" : colour} stroke={colour} strokeWidth={row.size === null ? 1.5 : 0} />
-      )}
-    </g>
-  );
-}
-
 const truncate = (text: string, width: number, fontSize = 12) => {
   const max = Math.max(3, Math.floor(width / (fontSize * 0.56)));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 };
 
 /** Everything that is text or not a study mark: headers, cells, diamonds, prediction intervals, notes, labels. */
+/**
+ * Reads where Recharts put the plot (the pixel ends of both axes) and hands these plain numbers to the memoised
+ * layer below, which then redraws only when the rows or the axes change (not on each of Recharts' store updates).
+ */
 function ForestText(props: ForestChartProps & { layout: Layout }) {
   const xScale = useXAxisScale();
   const yScale = useYAxisScale();
   const plot = usePlotArea();
-  if (!xScale || !yScale || !plot) return null;
-  const { layout, left, right, rows } = props;
+  const [d0, d1] = props.axis.domain;
+  const x0 = xScale?.(d0);
+  const x1 = xScale?.(d1);
+  const y0 = yScale?.(0);
+  const y1 = yScale?.(Math.max(props.rows.length, 1));
+  if (x0 === undefined || x1 === undefined || y0 === undefined || y1 === undefined || !plot) return null;
+  return <ForestTextLayer {...props} pixels={{ x0, x1, y0, y1, plotBottom: plot.y + plot.height }} />;
+}
+
+type Pixels = { x0: number; x1: number; y0: number; y1: number; plotBottom: number };
+
+const ForestTextLayer = memo(
+  function ForestTextLayer(props: ForestChartProps & { layout: Layout; pixels: Pixels }) {
+    return <ForestTextBody {...props} />;
+  },
+  (a, b) =>
+    a.rows === b.rows &&
+    a.axis === b.axis &&
+    a.left === b.left &&
+    a.right === b.right &&
+    a.layout.width === b.layout.width &&
+    a.robDomains === b.robDomains &&
+    a.favours === b.favours &&
+    a.plotHeader[0] === b.plotHeader[0] &&
+    a.plotHeader[1] === b.plotHeader[1] &&
+    a.pixels.x0 === b.pixels.x0 &&
+    a.pixels.x1 === b.pixels.x1 &&
+    a.pixels.y0 === b.pixels.y0 &&
+    a.pixels.y1 === b.pixels.y1 &&
+    a.pixels.plotBottom === b.pixels.plotBottom,
+);
+
+function ForestTextBody(props: ForestChartProps & { layout: Layout; pixels: Pixels }) {
+  const { layout, left, right, rows, pixels } = props;
   const [d0, d1] = props.axis.domain;
   const clamp = (x: number) => Math.min(Math.max(x, d0), d1);
-  const px = (x: number) => xScale(clamp(x)) ?? 0;
-  const rowY = (i: number) => yScale(i + 0.5) ?? 0;
+  // Both axes are linear (ratios are drawn on their log): the same mapping as Recharts' scales.
+  const px = (x: number) => pixels.x0 + ((clamp(x) - d0) / (d1 - d0)) * (pixels.x1 - pixels.x0);
+  const rowY = (i: number) => pixels.y0 + ((i + 0.5) / Math.max(rows.length, 1)) * (pixels.y1 - pixels.y0);
+  const plot = { x: pixels.x0, width: pixels.x1 - pixels.x0, y: 0, height: pixels.plotBottom };
   const cellX = (col: ForestColumn, x: number) => (col.align === "end" ? x + col.width - 6 : x);
   const anchor = (col: ForestColumn) => (col.align === "end" ? "end" : "start");
   const columns = [...left.map((c, i) => [c, layout.leftX[i]!] as const), ...right.map((c, i) => [c, layout.rightX[i]!] as const)];
@@ -252,9 +255,11 @@ function ForestText(props: ForestChartProps & { layout: Layout }) {
   return (
     <g fontFamily={FONT} fontSize={12} data-layer="forest-text">
       {/* Header: column groups, column titles, and the plot column's two lines. */}
-      {[...groups].map(([name, g]) => text(name, (g.from + g.to) / 2, 11, { textAnchor: "middle", fontWeight: 600, key: `g:${name}` }))}
       {[...groups].map(([name, g]) => (
-        <line key={`gl:${name}`} x1={g.from + 4} x2={g.to - 4} y1={19} y2={19} stroke={MUTED} strokeWidth={0.75} />
+        <g key={`g:${name}`}>
+          {text(name, (g.from + g.to) / 2, 11, { textAnchor: "middle", fontWeight: 600 })}
+          <line x1={g.from + 4} x2={g.to - 4} y1={19} y2={19} stroke={MUTED} strokeWidth={0.75} />
+        </g>
       ))}
       {columns.map(([c, x]) => (
         <text key={`h:${c.key}`} x={cellX(c, x)} y={29} dominantBaseline="central" textAnchor={anchor(c)} fill={INK} fontWeight={600}>
@@ -264,7 +269,7 @@ function ForestText(props: ForestChartProps & { layout: Layout }) {
       {text(props.plotHeader[0], plotMid, 11, { textAnchor: "middle", fontWeight: 600 })}
       {text(props.plotHeader[1], plotMid, 29, { textAnchor: "middle", fontWeight: 600 })}
       {props.robDomains?.map((d, i) => (
-        <text key={`rob:${d}`} x={layout.robX + i * ROB_STEP + 6} y={29} dominantBaseline="central" textAnchor="middle" fill={INK} fontWeight={600} fontSize={11}>
+        <text key={`rob:${d}`} x={layout.robX + i * ROB_STEP + 6} y={29} dominantBaseline="central" textAnchor="middle" fill={INK} fontWeight={600} fontSize={10}>
           {d}
         </text>
       ))}
@@ -296,6 +301,7 @@ function ForestText(props: ForestChartProps & { layout: Layout }) {
             const badgeWidth = row.example ? 48 : 0;
             return (
               <g key={row.key} data-row="study" data-study-id={row.studyId} fill={row.flag ? FLAG : INK}>
+                <title>{row.flag ? `${label}: ${row.flag}` : label}</title>
                 {row.flag && <rect x={2} y={y - ROW / 2 + 1} width={layout.width - 4} height={ROW - 2} fill="#fef3c7" />}
                 {first && text(truncate(label, first.width - badgeWidth - 6), layout.leftX[0]!, y, row.flag ? { fontWeight: 600 } : {})}
                 {cells({ cells: { ...row.cells, [first?.key ?? ""]: "" } }, y)}
@@ -307,6 +313,7 @@ function ForestText(props: ForestChartProps & { layout: Layout }) {
                     </text>
                   </g>
                 )}
+                <StudyMark row={row} y={y} px={px} domain={props.axis.domain} />
                 {row.rob?.map((j, d) =>
                   j ? (
                     <g key={d}>
@@ -361,3 +368,24 @@ const inRange = (x: number, lo: number, hi: number) => x >= lo && x <= hi;
 
 /** The height a chart of `rows` rows takes (for placeholders that keep the page from jumping). */
 export const forestRowHeight = ROW;
+
+/** A study: square sized by weight (area ∝ weight), whisker for its interval, arrows where the axis clips it. */
+function StudyMark({ row, y, px, domain }: { row: Extract<ForestRow, { kind: "study" }>; y: number; px: (x: number) => number; domain: [number, number] }) {
+  const [d0, d1] = domain;
+  const lo = Math.max(row.lower, d0);
+  const hi = Math.min(row.upper, d1);
+  const colour = row.flag ? FLAG : MARK;
+  const side = row.size === null ? 7 : Math.max(3, Math.sqrt(Math.max(row.size, 0)) * (ROW - 5));
+  const arrow = (x: number, dir: -1 | 1) => <path d={`M${x},${y} l${-dir * 6},-4 v8 z`} fill={colour} />;
+  const xc = px(row.estimate);
+  return (
+    <g data-mark="study">
+      {hi > lo && <line x1={px(lo)} x2={px(hi)} y1={y} y2={y} stroke={colour} strokeWidth={1.3} />}
+      {row.lower < d0 && arrow(px(d0), -1)}
+      {row.upper > d1 && arrow(px(d1), 1)}
+      {row.estimate >= d0 && row.estimate <= d1 && (
+        <rect x={xc - side / 2} y={y - side / 2} width={side} height={side} fill={row.size === null ? "#ffffff" : colour} stroke={colour} strokeWidth={row.size === null ? 1.5 : 0} />
+      )}
+    </g>
+  );
+}

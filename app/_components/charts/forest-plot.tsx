@@ -1,0 +1,382 @@
+"use client";
+import { useMemo, useRef, useState, type ReactNode } from "react";
+import { ExampleBadge } from "@/app/_components/example-badge";
+import { fmt, fmtP, fmtPercent } from "@/app/_lib/format";
+import type { ReviewAnalysis } from "@/server/services/analysis";
+import { CsvDownload, ChartDownloads } from "./download-buttons";
+import { effectAxis, fmtEffect, fmtEffectCi, measureInfo } from "./effect-scale";
+import { ForestChart, type ForestColumn, type ForestRow, type RobJudgment } from "./forest-chart";
+import { Pager, pageSlice } from "./pager";
+
+export type ForestSort = "input" | "year" | "effect" | "weight" | "name";
+export const forestSorts: { value: ForestSort; label: string }[] = [
+  { value: "input", label: "Table 1 order" },
+  { value: "year", label: "Year" },
+  { value: "effect", label: "Effect" },
+  { value: "weight", label: "Weight" },
+  { value: "name", label: "Name" },
+];
+
+/** Optional SYRCLE columns: per study id, the consensus judgment of each domain (null: not decided). */
+export type RobColumns = { domains: string[]; byStudy: Record<string, RobJudgment[]> };
+
+type StudyLine = {
+  id: string;
+  label: string;
+  year: number | null;
+  day: number | null;
+  group: string;
+  example: boolean;
+  m1: number | null;
+  sd1: number | null;
+  n1: number | null;
+  m2: number | null;
+  sd2: number | null;
+  n2: number | null;
+  yi: number;
+  se: number;
+  ciLower: number;
+  ciUpper: number;
+  weight: number;
+};
+
+/** The model as RevMan names it in the plot header, e.g. "IV, Random (REML, HK), 95% CI". */
+export function modelLabel(
+  settings: Pick<ReviewAnalysis["settings"], "model" | "level" | "tau2Method" | "ciMethod">,
+  modelSelection: { chosen: "fixed" | "random" } | null | undefined,
+): string {
+  const model = modelSelection?.chosen ?? (settings.model === "auto" ? "fixed" : settings.model);
+  const level = `${fmt(settings.level * 100, settings.level * 100 === Math.round(settings.level * 100) ? 0 : 1)}% CI`;
+  if (model === "fixed") return `IV, Fixed, ${level}`;
+  return `IV, Random (${settings.tau2Method}${settings.ciMethod === "hk" ? ", HK" : ""}), ${level}`;
+}
+
+export function chosenModel(analysis: Pick<ReviewAnalysis, "settings" | "result">): "fixed" | "random" {
+  return analysis.result.modelSelection?.chosen ?? (analysis.settings.model === "random" ? "random" : "fixed");
+}
+
+export function studyLines(analysis: ReviewAnalysis): StudyLine[] {
+  const inputById = new Map(analysis.inputs.map((s) => [String(s.studyId), s]));
+  return analysis.result.studies.map((s) => {
+    const input = inputById.get(s.id);
+    return {
+      id: s.id,
+      label: analysis.labels[s.id] ?? input?.label ?? s.id,
+      year: input?.year ?? null,
+      day: input?.day ?? null,
+      group: input?.group ?? "Unspecified",
+      example: input?.isExampleData ?? false,
+      m1: input?.m1 ?? null,
+      sd1: input?.sd1 ?? null,
+      n1: input?.n1 ?? null,
+      m2: input?.m2 ?? null,
+      sd2: input?.sd2 ?? null,
+      n2: input?.n2 ?? null,
+      yi: s.yi,
+      se: s.se,
+      ciLower: s.ciLower,
+      ciUpper: s.ciUpper,
+      weight: s.weight,
+    };
+  });
+}
+
+function sortLines(lines: StudyLine[], sort: ForestSort): StudyLine[] {
+  if (sort === "input") return lines;
+  const key: Record<Exclude<ForestSort, "input">, (a: StudyLine, b: StudyLine) => number> = {
+    year: (a, b) => (a.year ?? Infinity) - (b.year ?? Infinity) || a.label.localeCompare(b.label),
+    effect: (a, b) => a.yi - b.yi,
+    weight: (a, b) => b.weight - a.weight,
+    name: (a, b) => a.label.localeCompare(b.label, undefined, { numeric: true }),
+  };
+  return [...lines].sort(key[sort]);
+}
+
+const sum = (values: (number | null)[]) => values.reduce<number>((s, v) => s + (v ?? 0), 0);
+
+export function heterogeneityText(h: { tau2: number; Q: number; df: number; I2: number | null; pValue?: number | null }): string {
+  const p = h.pValue === undefined ? "" : ` (p ${fmtP(h.pValue).startsWith("<") ? fmtP(h.pValue) : `= ${fmtP(h.pValue)}`})`;
+  return `Heterogeneity: τ² = ${fmt(h.tau2, 2)}; Q = ${fmt(h.Q, 2)}, df = ${h.df}${p}; I² = ${fmtPercent(h.I2, 0)}`;
+}
+
+export const pText = (p: number | null | undefined) => (fmtP(p).startsWith("<") ? `p ${fmtP(p)}` : `p = ${fmtP(p)}`);
+
+export function overallTestText(pooled: NonNullable<ReviewAnalysis["result"]["pooled"]>): string {
+  const stat = pooled.df !== undefined ? `t(${pooled.df}) = ${fmt(pooled.statistic)}` : `z = ${fmt(pooled.statistic)}`;
+  return `Test for overall effect: ${stat} (${pText(pooled.pValue)})`;
+}
+
+const PAGE_SIZES = [25, 50, 100, 0] as const;
+
+/**
+ * The forest plot of a review's analysis (RevMan / R `meta` layout): study rows with the arm data, effect, CI
+ * and weight; squares sized by weight; pooled diamond(s), prediction interval, heterogeneity and tests beneath.
+ * In subgroup mode, studies are grouped with a diamond and heterogeneity line per subgroup, and the test for
+ * subgroup differences. Long reviews are paginated (the pooled rows stay on every page).
+ */
+export function ForestPlot({
+  analysis,
+  subgroupLabel,
+  higherIsBetter,
+  rob,
+  basename,
+  extraControls,
+}: {
+  analysis: ReviewAnalysis;
+  subgroupLabel: string | null;
+  higherIsBetter: boolean;
+  rob?: RobColumns;
+  basename: string;
+  extraControls?: ReactNode;
+}) {
+  const [sort, setSort] = useState<ForestSort>("input");
+  const [grouped, setGrouped] = useState(false);
+  const [pageSize, setPageSize] = useState<number>(50);
+  const [page, setPage] = useState(0);
+  const container = useRef<HTMLDivElement>(null);
+  const { result, settings } = analysis;
+  const measure = settings.measure;
+  const canGroup = result.subgroups !== null && subgroupLabel !== null;
+  const isGrouped = grouped && canGroup;
+  const lines = useMemo(() => sortLines(studyLines(analysis), sort), [analysis, sort]);
+  const level = `${fmt(settings.level * 100, settings.level * 100 === Math.round(settings.level * 100) ? 0 : 1)}%`;
+
+  const built = useMemo(() => {
+    const maxWeight = Math.max(...lines.map((l) => l.weight), 1e-9);
+    const studyRow = (l: StudyLine): ForestRow => ({
+      kind: "study",
+      key: `s:${l.id}`,
+      studyId: l.id,
+      estimate: l.yi,
+      lower: l.ciLower,
+      upper: l.ciUpper,
+      size: l.weight / maxWeight,
+      example: l.example,
+      rob: rob?.byStudy[l.id],
+      cells: {
+        study: l.label,
+        m1: fmt(l.m1),
+        sd1: fmt(l.sd1),
+        n1: l.n1 === null ? "—" : String(l.n1),
+        m2: fmt(l.m2),
+        sd2: fmt(l.sd2),
+        n2: l.n2 === null ? "—" : String(l.n2),
+        effect: fmtEffectCi(l.yi, l.ciLower, l.ciUpper, measure),
+        weight: fmtPercent(l.weight, 1),
+      },
+    });
+    const body: { row: ForestRow; group: string | null }[] = [];
+    if (isGrouped && result.subgroups) {
+      for (const g of result.subgroups.groups) {
+        const members = lines.filter((l) => l.group === g.name);
+        body.push({ row: { kind: "heading", key: `h:${g.name}`, text: g.name }, group: null });
+        for (const l of members) body.push({ row: studyRow(l), group: g.name });
+        body.push({
+          row: {
+            kind: "diamond",
+            tone: "subtotal",
+            key: `d:${g.name}`,
+            estimate: g.estimate,
+            lower: g.ciLower,
+            upper: g.ciUpper,
+            cells: {
+              study: `Subtotal (${level} CI)`,
+              n1: String(sum(members.map((m) => m.n1))),
+              n2: String(sum(members.map((m) => m.n2))),
+              effect: fmtEffectCi(g.estimate, g.ciLower, g.ciUpper, measure),
+              weight: fmtPercent(sum(members.map((m) => m.weight)), 1),
+            },
+          },
+          group: g.name,
+        });
+        body.push({ row: { kind: "note", key: `hn:${g.name}`, text: `${heterogeneityText({ tau2: g.tau2, Q: g.Q, df: Math.max(g.k - 1, 0), I2: g.I2 })}` }, group: g.name });
+        body.push({ row: { kind: "note", key: `tn:${g.name}`, text: `Test for overall effect: ${pText(g.pValue)}` }, group: g.name });
+        body.push({ row: { kind: "gap", key: `gap:${g.name}` }, group: g.name });
+      }
+    } else {
+      for (const l of lines) body.push({ row: studyRow(l), group: null });
+    }
+    const footer: ForestRow[] = [{ kind: "gap", key: "gap:total" }];
+    if (result.pooled) {
+      footer.push({
+        kind: "diamond",
+        tone: "total",
+        key: "d:total",
+        estimate: result.pooled.estimate,
+        lower: result.pooled.ciLower,
+        upper: result.pooled.ciUpper,
+        cells: {
+          study: `Total (${level} CI)`,
+          n1: String(sum(lines.map((m) => m.n1))),
+          n2: String(sum(lines.map((m) => m.n2))),
+          effect: fmtEffectCi(result.pooled.estimate, result.pooled.ciLower, result.pooled.ciUpper, measure),
+          weight: fmtPercent(100, 1),
+        },
+      });
+      if (result.prediction)
+        footer.push({
+          kind: "prediction",
+          key: "pi",
+          lower: result.prediction.lower,
+          upper: result.prediction.upper,
+          cells: { study: "Prediction interval", effect: `[${fmtEffect(result.prediction.lower, measure)}, ${fmtEffect(result.prediction.upper, measure)}]` },
+        });
+      if (result.heterogeneity) footer.push({ kind: "note", key: "het", text: heterogeneityText(result.heterogeneity) });
+      footer.push({ kind: "note", key: "overall", text: overallTestText(result.pooled) });
+      if (isGrouped && result.subgroups)
+        footer.push({
+          kind: "note",
+          key: "subgroups",
+          text: `Test for subgroup differences: Q = ${fmt(result.subgroups.Qbetween)}, df = ${result.subgroups.df} (${pText(result.subgroups.pValue)})`,
+        });
+    }
+    return { body, footer };
+  }, [lines, isGrouped, result, measure, level, rob]);
+
+  const { items: pageBody, pageCount, current } = pageSlice(built.body, pageSize, page);
+  const rows = useMemo(() => {
+    const out = pageBody.map((b) => b.row);
+    const first = pageBody[0];
+    // A page that starts inside a subgroup repeats the subgroup's name.
+    if (first && first.group !== null && first.row.kind !== "heading") out.unshift({ kind: "heading", key: `hc:${first.group}`, text: `${first.group} (continued)` });
+    return [...out, ...built.footer];
+  }, [pageBody, built.footer]);
+
+  const axis = useMemo(
+    () =>
+      effectAxis(
+        lines.map((l) => ({ lower: l.ciLower, upper: l.ciUpper })),
+        [result.pooled?.ciLower, result.pooled?.ciUpper, result.prediction?.lower, result.prediction?.upper, ...(isGrouped ? (result.subgroups?.groups.flatMap((g) => [g.ciLower, g.ciUpper]) ?? []) : [])],
+        measure,
+      ),
+    [lines, result, measure, isGrouped],
+  );
+
+  const left: ForestColumn[] = useMemo(
+    () => [
+      { key: "study", header: isGrouped ? "Study or subgroup" : "Study", width: 170 },
+      { key: "m1", header: "Mean", width: 52, align: "end", group: "Treated" },
+      { key: "sd1", header: "SD", width: 46, align: "end", group: "Treated" },
+      { key: "n1", header: "Total", width: 42, align: "end", group: "Treated" },
+      { key: "m2", header: "Mean", width: 52, align: "end", group: "Control" },
+      { key: "sd2", header: "SD", width: 46, align: "end", group: "Control" },
+      { key: "n2", header: "Total", width: 42, align: "end", group: "Control" },
+    ],
+    [isGrouped],
+  );
+  const right: ForestColumn[] = useMemo(
+    () => [
+      { key: "effect", header: `${measureInfo[measure].short} [${level} CI]`, width: 150, align: "end" },
+      { key: "weight", header: "Weight", width: 58, align: "end" },
+    ],
+    [measure, level],
+  );
+  const favours: [string, string] = useMemo(() => (higherIsBetter ? ["Favours control", "Favours treated"] : ["Favours treated", "Favours control"]), [higherIsBetter]);
+  const references = useMemo(() => (result.pooled ? [{ x: result.pooled.estimate, color: "#64748b" }] : []), [result.pooled]);
+  const description = result.pooled
+    ? `Forest plot of ${result.k} studies, ${measureInfo[measure].name}, ${modelLabel(settings, result.modelSelection)}: pooled ${fmtEffectCi(result.pooled.estimate, result.pooled.ciLower, result.pooled.ciUpper, measure)}.`
+    : "Forest plot: no study can be analysed.";
+
+  const csvHeader = ["study", "study_id", "year", "day", "subgroup", "example_data", "m1", "sd1", "n1", "m2", "sd2", "n2", "yi", "se", "ci_lower", "ci_upper", "weight_percent"];
+  const csvRows = () => lines.map((l) => [l.label, l.id, l.year, l.day, l.group, l.example, l.m1, l.sd1, l.n1, l.m2, l.sd2, l.n2, l.yi, l.se, l.ciLower, l.ciUpper, l.weight]);
+
+  return (
+    <div className="space-y-2">
+      <div className="no-print flex flex-wrap items-center gap-3 text-sm">
+        <label className="flex items-center gap-1">
+          <span>Sort by</span>
+          <select className="rounded border border-slate-300 bg-white px-1 py-0.5" value={sort} onChange={(e) => setSort(e.target.value as ForestSort)}>
+            {forestSorts.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div role="group" aria-label="Rows of the forest plot" className="inline-flex overflow-hidden rounded border border-slate-300">
+          <button type="button" aria-pressed={!isGrouped} className={`px-2 py-0.5 ${!isGrouped ? "bg-slate-800 text-white" : "bg-white"}`} onClick={() => setGrouped(false)}>
+            All studies
+          </button>
+          <button
+            type="button"
+            aria-pressed={isGrouped}
+            disabled={!canGroup}
+            title={canGroup ? undefined : "Choose a subgroup variable with at least two groups in the settings"}
+            className={`border-l border-slate-300 px-2 py-0.5 disabled:text-slate-500 ${isGrouped ? "bg-slate-800 text-white" : "bg-white"}`}
+            onClick={() => {
+              setGrouped(true);
+              setPage(0);
+            }}
+          >
+            By subgroup{subgroupLabel ? ` (${subgroupLabel})` : ""}
+          </button>
+        </div>
+        <label className="flex items-center gap-1">
+          <span>Rows per page</span>
+          <select
+            className="rounded border border-slate-300 bg-white px-1 py-0.5"
+            value={pageSize}
+            onChange={(e) => {
+              setPageSize(Number(e.target.value));
+              setPage(0);
+            }}
+          >
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n === 0 ? "All" : n}
+              </option>
+            ))}
+          </select>
+        </label>
+        {extraControls}
+        <span className="ml-auto flex items-center gap-2">
+          <ChartDownloads container={container} chartLabel="Forest plot" basename={basename} />
+          <CsvDownload tableLabel="Forest plot data" basename={`${basename}-data`} header={csvHeader} rows={csvRows} />
+        </span>
+      </div>
+      <div ref={container} className="overflow-x-auto rounded border border-slate-200 bg-white" data-testid="forest-plot">
+        <ForestChart
+          ariaLabel="Forest plot"
+          description={description}
+          left={left}
+          right={right}
+          rows={rows}
+          axis={axis}
+          plotHeader={[measureInfo[measure].name, modelLabel(settings, result.modelSelection)]}
+          plotWidth={380}
+          favours={favours}
+          references={references}
+          robDomains={rob?.domains}
+        />
+      </div>
+      {pageCount > 1 && <Pager label="Forest plot pages" page={current} pageCount={pageCount} onPage={setPage} />}
+    </div>
+  );
+}
+
+/** Studies the analysis left out, each with its reason (no data at this time point, n < 2, SD missing…). */
+export function ExcludedList({ analysis }: { analysis: Pick<ReviewAnalysis, "excluded" | "labels"> }) {
+  if (analysis.excluded.length === 0) return null;
+  return (
+    <div className="rounded border border-slate-200 bg-white p-3 text-sm">
+      <h3 className="font-medium">Not analysed ({analysis.excluded.length})</h3>
+      <ul className="mt-1 list-disc pl-5" data-testid="excluded-studies">
+        {analysis.excluded.map((e) => (
+          <li key={e.id}>
+            {analysis.labels[e.id] ?? `Study ${e.id}`}: {e.reason}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The example-data notice beside a plot whose studies use invented values. */
+export function ExampleNotice({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <p className="text-xs text-amber-950">
+      <ExampleBadge /> {count} {count === 1 ? "study uses" : "studies use"} example values invented for the demo; they are marked in the plot.
+    </p>
+  );
+}
