@@ -7,7 +7,7 @@ import { useTRPC } from "@/app/_trpc/client";
 export function NewReviewForm() {
   const trpc = useTRPC();
   const [title, setTitle] = useState("");
-  const create = useMutation(trpc.reviews.create.mutationOptions({ onSuccess: (review) => (window.location.href = `/reviews/${review.id}`) }));
+  const create = useMutation(trpc.reviews.create.mutationOptions({ onSuccess: (review) => window.location.assign(`/reviews/${review.id}`) }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate({ title });

@@ -7,7 +7,7 @@ export function SignOutButton() {
   const signOut = useMutation(
     trpc.auth.signOut.mutationOptions({
       onSettled: () => {
-        window.location.href = "/login";
+        window.location.assign("/login");
       },
     }),
   );

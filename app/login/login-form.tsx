@@ -17,7 +17,7 @@ export function LoginForm({ showDemoAccounts }: { showDemoAccounts: boolean }) {
   const signIn = useMutation(
     trpc.auth.signIn.mutationOptions({
       onSuccess: () => {
-        window.location.href = safeNext(params.get("next"));
+        window.location.assign(safeNext(params.get("next")));
       },
     }),
   );

@@ -2,7 +2,7 @@
 import { useState, type ReactNode } from "react";
 import { CsvDownload } from "./download-buttons";
 import type { CsvCell } from "./download";
-import { Pager, pageSlice } from "./pager";
+import { Pager, pageSlice } from "@/app/_components/pager";
 
 export type TableColumn<T> = {
   key: string;

@@ -6,7 +6,7 @@ import type { ReviewAnalysis } from "@/server/services/analysis";
 import { CsvDownload, ChartDownloads } from "./download-buttons";
 import { effectAxis, fmtEffect, fmtEffectCi, measureInfo } from "./effect-scale";
 import { ForestChart, type ForestColumn, type ForestRow, type RobJudgment } from "./forest-chart";
-import { Pager, pageSlice } from "./pager";
+import { Pager, pageSlice } from "@/app/_components/pager";
 
 export type ForestSort = "input" | "year" | "effect" | "weight" | "name";
 export const forestSorts: { value: ForestSort; label: string }[] = [

@@ -8,7 +8,7 @@ import { ChartDownloads } from "./download-buttons";
 import { effectAxis, fmtEffectCi, measureInfo } from "./effect-scale";
 import { ForestChart, type ForestColumn, type ForestRow } from "./forest-chart";
 import { modelLabel } from "./forest-plot";
-import { Pager, pageSlice } from "./pager";
+import { Pager, pageSlice } from "@/app/_components/pager";
 
 const levelText = (level: number) => `${fmt(level * 100, level * 100 === Math.round(level * 100) ? 0 : 1)}%`;
 

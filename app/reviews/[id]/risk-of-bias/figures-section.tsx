@@ -2,7 +2,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState, type RefObject } from "react";
 import { ExampleBadge } from "@/app/_components/example-badge";
-import { downloadBlob, downloadPng, downloadSvg } from "@/app/_components/rob/download";
+import { downloadBlob, downloadPng, downloadSvg } from "@/app/_components/charts/download";
 import { robPalettes, type RobPaletteName } from "@/app/_components/rob/palette";
 import { SummaryPlot } from "@/app/_components/rob/summary-plot";
 import { TrafficLightPlot } from "@/app/_components/rob/traffic-light-plot";
@@ -136,12 +136,12 @@ function DownloadButtons({ target, base, label, run }: { target: RefObject<SVGSV
     <>
       <button type="button" className="text-blue-800 underline" aria-label={`Download the ${label} as SVG`} onClick={() =>
           run(() => {
-            if (target.current) downloadSvg(target.current, `${base}.svg`);
+            if (target.current) downloadSvg(target.current, base);
           })
         }>
         SVG
       </button>
-      <button type="button" className="text-blue-800 underline" aria-label={`Download the ${label} as PNG`} onClick={() => run(() => (target.current ? downloadPng(target.current, `${base}.png`) : undefined))}>
+      <button type="button" className="text-blue-800 underline" aria-label={`Download the ${label} as PNG`} onClick={() => run(() => (target.current ? downloadPng(target.current, base) : undefined))}>
         PNG
       </button>
     </>

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useDeferredValue, useMemo, useState, type FormEvent } from "react";
 import { EditableCell } from "@/app/_components/editable-cell";
 import { ExampleBadge } from "@/app/_components/example-badge";
+import { Pager, pageSlice } from "@/app/_components/pager";
 import { studyFieldValue } from "@/app/_lib/study-field-input";
 import { errorMessage } from "@/app/_lib/trpc-errors";
 import { useStudyFieldSave } from "@/app/_lib/use-study-field-save";
@@ -60,9 +61,7 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
     });
   }, [studies.data, deferredSearch, sourceFilter, sort]);
 
-  const pageCount = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
-  const currentPage = Math.min(page, pageCount - 1);
-  const visible = rows.slice(currentPage * PAGE_SIZE, (currentPage + 1) * PAGE_SIZE);
+  const { items: visible, pageCount, current: currentPage } = pageSlice(rows, PAGE_SIZE, page);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.studies.list.queryKey({ reviewId }) });
 
   const save = useStudyFieldSave(reviewId);
@@ -193,17 +192,7 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages" className="flex items-center gap-2 text-sm">
-        <button type="button" className="rounded border px-2 py-1 disabled:opacity-50" disabled={currentPage === 0} onClick={() => setPage(currentPage - 1)}>
-          Previous
-        </button>
-        <span>
-          Page {currentPage + 1} of {pageCount}
-        </span>
-        <button type="button" className="rounded border px-2 py-1 disabled:opacity-50" disabled={currentPage >= pageCount - 1} onClick={() => setPage(currentPage + 1)}>
-          Next
-        </button>
-      </nav>
+      <Pager label="Pages" page={currentPage} pageCount={pageCount} onPage={setPage} />
       {confirming && (
         <div role="dialog" aria-modal="true" aria-labelledby="confirm-delete-title" className="fixed inset-0 z-10 flex items-center justify-center bg-black/40">
           <div className="w-96 rounded-lg bg-white p-5 shadow-xl">
