@@ -22,6 +22,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // Pages settle asynchronously (live updates, SSE); on a loaded 2-core machine one second is too short.
+          expect: { poll: { timeout: 10_000, interval: 100 } },
         },
       },
     ],

@@ -46,7 +46,7 @@ if (!healthy) {
 let code = 0;
 try {
   const files = process.argv.slice(2).map((f) => JSON.stringify(f)).join(" ");
-  execSync(`npx vitest run --project e2e ${files}`, { stdio: "inherit", env: { ...env, E2E_BASE_URL: base, E2E_DB: env.DATABASE_PATH } });
+  execSync(`npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json=test-results/vitest-e2e.json ${files}`, { stdio: "inherit", env: { ...env, E2E_BASE_URL: base, E2E_DB: env.DATABASE_PATH } });
 } catch {
   code = 1;
 }

@@ -2,18 +2,20 @@
 // `npm test`: every check CI enforces, in order: typecheck, lint, unit + integration tests, the metafor
 // reference check, then the browser tests against the built app (scripts/e2e.mjs). Stops at the first failure.
 import { execSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const steps = [
   ["Typecheck", "npx tsc --noEmit -p ."],
   ["Lint", "npx eslint . --max-warnings 0"],
-  ["Unit and integration tests", "npx vitest run --project unit --project integration"],
+  ["Unit and integration tests", "npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json=test-results/vitest-unit-integration.json"],
 ];
-if (existsSync("../shared/reference/check.mjs")) steps.push(["metafor reference check", "node ../shared/reference/check.mjs"]);
+if (existsSync("../shared/reference/check.mjs")) steps.push(["metafor reference check", "bash -o pipefail -c 'node ../shared/reference/check.mjs | tee test-results/reference-check.txt'"]);
 else console.warn("! ../shared/reference is absent: the metafor reference check is skipped (tests/unit/analysis still reads it when present).");
 steps.push(["Browser tests (Playwright, built app)", "node scripts/e2e.mjs"]);
 
+rmSync("test-results", { recursive: true, force: true });
+mkdirSync("test-results", { recursive: true });
 for (const [name, cmd] of steps) {
   console.log(`\n=== ${name}: ${cmd}`);
   const started = Date.now();
@@ -25,4 +27,18 @@ for (const [name, cmd] of steps) {
   }
   console.log(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
-console.log("\nAll checks passed.");
+// One closing line for the whole run: vitest's JSON reports plus the reference check's cases.
+let passed = 0;
+let failed = 0;
+for (const file of ["test-results/vitest-unit-integration.json", "test-results/vitest-e2e.json"].filter(existsSync)) {
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+}
+const reference = existsSync("test-results/reference-check.txt") ? /(\d+) passed, (\d+) failed/.exec(readFileSync("test-results/reference-check.txt", "utf8")) : null;
+if (reference) {
+  passed += Number(reference[1]);
+  failed += Number(reference[2]);
+}
+console.log("\nAll checks passed (tests and metafor reference cases):");
+console.log(`${passed} passed, ${failed} failed`);
