@@ -9,27 +9,19 @@
 //      scrolling the page through the plots.
 // Builds first unless BENCH_SKIP_BUILD=1 (NEXT_DIST_DIR picks the build folder). Options: BENCH_EDITS (default 40).
 /* global window, document, performance, requestAnimationFrame, MutationObserver -- used in functions run inside the browser */
-import { execSync, spawn } from "node:child_process";
+import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { chromium } from "playwright-core";
+import { serveApp } from "./serve-app.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const EDITS = Number(process.env.BENCH_EDITS ?? 40);
 const WARMUP = 5;
 const STUDIES = 1000;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 const quantile = (values, q) => {
   const sorted = [...values].sort((a, b) => a - b);
   const pos = (sorted.length - 1) * q;
@@ -217,29 +209,8 @@ const dir = mkdtempSync(join(tmpdir(), "workbench-bench-"));
 const env = { ...process.env, DATABASE_PATH: join(dir, "bench.sqlite"), DEMO: "on", ADMIN_PASSWORD: "admin-bench-password", NODE_ENV: "production" };
 execSync("npx tsx --conditions=react-server db/migrate-cli.ts", { stdio: "inherit", env });
 const synthetic = addSyntheticReview(env.DATABASE_PATH, STUDIES);
-const port = await freePort();
-const server = spawn("npx", ["next", "start", "-p", String(port)], { env: { ...env, PORT: String(port) }, stdio: ["ignore", "ignore", "inherit"], detached: true });
-const stop = () => {
-  try {
-    process.kill(-server.pid, "SIGTERM");
-  } catch {
-    /* already gone */
-  }
-};
-process.on("exit", () => {
-  stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-const base = `http://127.0.0.1:${port}`;
-let healthy = false;
-for (let i = 0; i < 120 && !healthy; i++) {
-  await new Promise((r) => setTimeout(r, 500));
-  healthy = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
-}
-if (!healthy) {
-  console.error(`The app did not answer ${base}/api/health within 60 s.`);
-  process.exit(1);
-}
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+const { base } = await serveApp(env, { quiet: true });
 
 const launch = () =>
   chromium.launch({
