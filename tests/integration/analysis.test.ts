@@ -1,9 +1,9 @@
-import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { analyze, type AnalysisRequest } from "@/server/analysis";
 import { createReview } from "@/server/services/reviews";
 import type { ReviewAnalysis } from "@/server/services/analysis";
 import { callerFor, demoReviewId, freshDb, userId, type TestDb } from "../support/test-db";
+import { rejection } from "../support/rejection";
 
 let t: TestDb;
 let reviewId: number;
@@ -13,14 +13,6 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
 
 /** The analysis module run directly on the per-study inputs that the procedure reports it used. */
 function analyzeInputs(run: ReviewAnalysis, extra: Partial<AnalysisRequest> = {}) {

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { callerFor, demoReviewId, freshDb, type TestDb } from "../support/test-db";
+import { rejection } from "../support/rejection";
 
 let t: TestDb;
 let reviewId: number;
@@ -11,14 +12,6 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const auditCount = () => t.db.$client.prepare("select count(*) from audit_log").pluck().get() as number;
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
 
 describe("study table procedures", () => {
   it("updates a cell, bumps its version and writes one audit row with old and new values", async () => {
