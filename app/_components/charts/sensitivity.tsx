@@ -15,6 +15,24 @@ const levelText = (level: number) => `${fmt(level * 100, level * 100 === Math.ro
 /** Significant at the chosen level? null when the p-value is not defined. */
 const significant = (p: number | null | undefined, alpha: number) => (p === null || p === undefined ? null : p < alpha);
 
+/** What the leave-one-out and cumulative plots share: effect, p and I² columns, the axis, and the pooled line. */
+function refitPlotProps(lines: readonly { ciLower: number; ciUpper: number }[], result: ReviewAnalysis["result"], settings: ReviewAnalysis["settings"], measure: ReviewAnalysis["settings"]["measure"]) {
+  return {
+    right: [
+      { key: "effect", header: `${measureInfo[measure].short} [${levelText(settings.level)} CI]`, width: 150, align: "end" },
+      { key: "p", header: "p", width: 60, align: "end" },
+      { key: "I2", header: "I²", width: 48, align: "end" },
+    ] satisfies ForestColumn[],
+    axis: effectAxis(
+      lines.map((l) => ({ lower: l.ciLower, upper: l.ciUpper })),
+      [result.pooled?.ciLower, result.pooled?.ciUpper],
+      measure,
+    ),
+    plotHeader: [measureInfo[measure].name, modelLabel(settings, result.modelSelection)] as [string, string],
+    reference: result.pooled?.estimate ?? null,
+  };
+}
+
 type LooLine = LeaveOneOutResult & { label: string; changes: string | null };
 
 /**
@@ -98,18 +116,7 @@ export function LeaveOneOut({ analysis, basename }: { analysis: ReviewAnalysis; 
         items={lines}
         rows={rows}
         left={[{ key: "label", header: "Study omitted", width: 220 }]}
-        right={[
-          { key: "effect", header: `${measureInfo[measure].short} [${levelText(settings.level)} CI]`, width: 150, align: "end" },
-          { key: "p", header: "p", width: 60, align: "end" },
-          { key: "I2", header: "I²", width: 48, align: "end" },
-        ]}
-        axis={effectAxis(
-          lines.map((l) => ({ lower: l.ciLower, upper: l.ciUpper })),
-          [result.pooled?.ciLower, result.pooled?.ciUpper],
-          measure,
-        )}
-        plotHeader={[measureInfo[measure].name, modelLabel(settings, result.modelSelection)]}
-        reference={result.pooled?.estimate ?? null}
+        {...refitPlotProps(lines, result, settings, measure)}
       />
       <DataTable label="Leave-one-out table" basename={`${basename}-leave-one-out`} columns={columns} rows={lines} rowKey={(l) => l.id} highlight={(l) => l.changes !== null} />
     </div>
@@ -158,18 +165,7 @@ export function Cumulative({ analysis, basename }: { analysis: ReviewAnalysis; b
           { key: "label", header: "Adding (by year)", width: 200 },
           { key: "k", header: "k", width: 36, align: "end" },
         ]}
-        right={[
-          { key: "effect", header: `${measureInfo[measure].short} [${levelText(settings.level)} CI]`, width: 150, align: "end" },
-          { key: "p", header: "p", width: 60, align: "end" },
-          { key: "I2", header: "I²", width: 48, align: "end" },
-        ]}
-        axis={effectAxis(
-          lines.map((l) => ({ lower: l.ciLower, upper: l.ciUpper })),
-          [result.pooled?.ciLower, result.pooled?.ciUpper],
-          measure,
-        )}
-        plotHeader={[measureInfo[measure].name, modelLabel(settings, result.modelSelection)]}
-        reference={result.pooled?.estimate ?? null}
+        {...refitPlotProps(lines, result, settings, measure)}
       />
       <DataTable label="Cumulative meta-analysis table" basename={`${basename}-cumulative`} columns={columns} rows={lines} rowKey={(l) => `${l.k}:${l.id}`} />
     </div>
