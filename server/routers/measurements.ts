@@ -1,13 +1,26 @@
 import "server-only";
 import { z } from "zod";
-import { id, version } from "@/server/schemas/common";
+import { finiteNumber, id, requiredText, boundedText, version } from "@/server/schemas/common";
 import { measurementInput } from "@/server/schemas/measurement";
 import { entityHistory } from "@/server/services/audit";
-import { deleteMeasurement, listOutcomes, saveMeasurement } from "@/server/services/measurements";
+import { createOutcome, deleteMeasurement, listOutcomes, saveMeasurement } from "@/server/services/measurements";
 import { reviewProcedure, router } from "@/server/trpc";
 
 export const measurementsRouter = router({
   outcomes: reviewProcedure("viewer").query(({ ctx }) => listOutcomes(ctx.db, ctx.reviewId)),
+  createOutcome: reviewProcedure("lead")
+    .input(
+      z
+        .object({
+          name: requiredText(200),
+          unit: boundedText(50).default("points"),
+          scaleMin: finiteNumber.nullable(),
+          scaleMax: finiteNumber.nullable(),
+          higherIsBetter: z.boolean().default(true),
+        })
+        .refine((o) => o.scaleMin === null || o.scaleMax === null || o.scaleMin < o.scaleMax, { path: ["scaleMax"], message: "must be above the scale minimum" }),
+    )
+    .mutation(({ ctx, input: { reviewId: _reviewId, ...outcome } }) => createOutcome(ctx.db, ctx.user, ctx.reviewId, outcome)),
   save: reviewProcedure("reviewer")
     .input(measurementInput)
     .mutation(({ ctx, input }) => saveMeasurement(ctx.db, ctx.user, ctx.reviewId, input)),

@@ -115,3 +115,16 @@ export function deleteMeasurement(db: Db, actor: Actor, reviewId: number, measur
   });
   publishReviewChange(reviewId, "measurement", actor.displayName);
 }
+
+export type NewOutcome = { name: string; unit: string; scaleMin: number | null; scaleMax: number | null; higherIsBetter: boolean };
+
+/** Defines an outcome of the review with its scale; values outside the scale will be refused. */
+export function createOutcome(db: Db, actor: Actor, reviewId: number, input: NewOutcome): OutcomeRow {
+  const row = writeTransaction(db, (tx) => {
+    const created = tx.insert(outcomes).values({ ...input, reviewId }).returning().get();
+    recordAudit(tx, actor, { reviewId, entity: "outcome", entityId: created.id, action: "create", changes: diffRows({}, input) });
+    return created;
+  });
+  publishReviewChange(reviewId, "outcome", actor.displayName);
+  return row;
+}

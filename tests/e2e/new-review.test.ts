@@ -34,6 +34,30 @@ describe("a new, empty review", () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it("lets its lead edit the protocol and PRISMA counts, and define an outcome with its scale", async () => {
+    await page.goto("/");
+    await page.getByRole("link", { name: "Empty review" }).click();
+    await page.waitForURL(/\/reviews\/\d+$/);
+    await page.getByRole("button", { name: /Edit review details and outcomes/ }).click();
+    await page.getByLabel("Records identified").fill("120");
+    await page.getByLabel("Review question").fill("Does X improve Y in rats?");
+    await page.getByRole("button", { name: "Save review details" }).click();
+    await expect.poll(() => page.getByRole("status").first().innerText()).toContain("Saved");
+    await page.reload();
+    expect(await page.getByRole("region", { name: "PRISMA flow" }).innerText()).toContain("120");
+    expect(await page.locator("main").innerText()).toContain("Does X improve Y in rats?");
+    await page.getByRole("button", { name: /Edit review details and outcomes/ }).click();
+    await page.getByLabel("Outcome name").fill("Forelimb score");
+    await page.getByLabel("Scale minimum").fill("10");
+    await page.getByLabel("Scale maximum").fill("5");
+    await page.getByRole("button", { name: "Add outcome" }).click();
+    await expect.poll(() => page.getByRole("form", { name: "Add outcome" }).innerText()).toContain("scaleMax: must be above the scale minimum");
+    await page.getByLabel("Scale minimum").fill("0");
+    await page.getByRole("button", { name: "Add outcome" }).click();
+    await expect.poll(() => page.getByRole("region", { name: "Review settings" }).innerText()).toContain("Forelimb score (points; scale 0 to 5, higher is better)");
+    await expectAccessible(page);
+  });
+
   it("analyses a first study once it has treated and control values, and lists a study without data with its reason", async () => {
     await page.goto("/");
     await page.getByRole("link", { name: "Empty review" }).click();

@@ -35,6 +35,7 @@ const matrix: Record<string, Entry> = {
   "studies.update": { access: "reviewer", input: (reviewId) => ({ reviewId, studyId: NO_ID, field: "author", value: "X", version: 1 }) },
   "studies.delete": { access: "reviewer", input: (reviewId) => ({ reviewId, studyId: NO_ID, version: 1 }) },
   "studies.history": { access: "viewer", input: (reviewId) => ({ reviewId, studyId: NO_ID }) },
+  "measurements.createOutcome": { access: "lead", input: (reviewId) => ({ reviewId, name: "", scaleMin: null, scaleMax: null }) },
   "measurements.outcomes": { access: "viewer", input: (reviewId) => ({ reviewId }) },
   "measurements.save": {
     access: "reviewer",

@@ -3,6 +3,7 @@ import { AppHeader } from "@/app/_components/app-header";
 import { PooledSummary } from "@/app/_components/pooled-summary";
 import { fmtPercent } from "@/app/_lib/format";
 import { loadReviewPage } from "./review-context";
+import { ReviewSettings } from "./review-settings";
 
 export const dynamic = "force-dynamic";
 
@@ -98,6 +99,7 @@ export default async function ReviewOverviewPage({ params }: { params: Promise<{
             </section>
           ))}
         </div>
+        {role === "lead" && <ReviewSettings reviewId={reviewId} />}
       </main>
     </>
   );
