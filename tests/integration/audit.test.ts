@@ -27,6 +27,7 @@ describe("audit trail", () => {
       ["study create", () => r1.studies.create({ reviewId, author: "New et al.", year: 2020 }), { entity: "study", action: "create", field: "author", new_value: "New et al." }],
       ["measurement", () => r1.measurements.save({ reviewId, studyId: study!.id, outcomeId: outcome!.id, armKind: "control", day: 90, mean: 9, errorType: "SD", errorValue: 2, n: 9 }), { entity: "measurement", action: "create" }],
       ["settings", () => lead.analysis.updateSettings({ reviewId, patch: { model: "random" }, version: settings.version }), { entity: "analysisSettings", action: "update", field: "model", old_value: "fixed", new_value: "random" }],
+      ["outcome", () => lead.measurements.createOutcome({ reviewId, name: "Forelimb score", scaleMin: 0, scaleMax: 10 }), { entity: "outcome", action: "create", field: "name", new_value: "Forelimb score" }],
       ["review", () => lead.reviews.update({ reviewId, patch: { prismaIncluded: 22 }, version: review.version }), { entity: "review", action: "update", field: "prismaIncluded", old_value: "21", new_value: "22" }],
     ];
     for (const [, run, expected] of cases) {
