@@ -4,6 +4,7 @@
  */
 import { pChisqUpper } from "./distributions";
 import { estimateOf, fitModel } from "./fit";
+import { qTestPValue } from "./heterogeneity";
 import type { PreparedStudy } from "./effect-sizes";
 import type { FitOptions, SubgroupAnalysis, SubgroupResult } from "./types";
 
@@ -29,7 +30,7 @@ export function subgroupAnalysis(studies: readonly PreparedStudy[], options: Fit
   const groups: SubgroupResult[] = [...members.keys()].sort().map((name) => {
     const list = members.get(name)!;
     const fit = fitModel(Float64Array.from(list, (s) => s.yi), Float64Array.from(list, (s) => s.vi), options);
-    return { name, k: fit.k, ...estimateOf(fit), tau2: fit.tau2, Q: fit.Q, I2: fit.I2 };
+    return { name, k: fit.k, ...estimateOf(fit), tau2: fit.tau2, Q: fit.Q, I2: fit.I2, QpValue: qTestPValue(fit) };
   });
   const df = groups.length - 1;
   if (!groups.every((g) => g.se > 0 && Number.isFinite(g.se))) return { groups, Qbetween: null, df, pValue: null };

@@ -98,6 +98,8 @@ export interface SubgroupResult {
   tau2: number;
   Q: number;
   I2: number | null;
+  /** extension: χ² p-value of the group's Q on k - 1 df (1 for a single study). */
+  QpValue: number;
 }
 
 export interface SubgroupAnalysis {

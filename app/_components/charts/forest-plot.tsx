@@ -189,7 +189,7 @@ export function ForestPlot({
           },
           group: g.name,
         });
-        body.push({ row: { kind: "note", key: `hn:${g.name}`, text: `${heterogeneityText({ tau2: g.tau2, Q: g.Q, df: Math.max(g.k - 1, 0), I2: g.I2 })}` }, group: g.name });
+        body.push({ row: { kind: "note", key: `hn:${g.name}`, text: heterogeneityText({ tau2: g.tau2, Q: g.Q, df: Math.max(g.k - 1, 0), I2: g.I2, pValue: g.QpValue }) }, group: g.name });
         body.push({ row: { kind: "note", key: `tn:${g.name}`, text: `Test for overall effect: ${pText(g.pValue)}` }, group: g.name });
         body.push({ row: { kind: "gap", key: `gap:${g.name}` }, group: g.name });
       }
