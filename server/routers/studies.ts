@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { id, version } from "@/server/schemas/common";
 import { newStudySchema, studyFields } from "@/server/schemas/study";
-import { entityHistory } from "@/server/services/audit";
+import { studyHistory } from "@/server/services/audit";
 import { studyDetail } from "@/server/services/overview";
 import { createStudy, deleteStudy, listStudiesWithDataStatus, updateStudyField } from "@/server/services/studies";
 import { reviewProcedure, router } from "@/server/trpc";
@@ -24,5 +24,5 @@ export const studiesRouter = router({
     .mutation(({ ctx, input }) => deleteStudy(ctx.db, ctx.user, ctx.reviewId, input.studyId, input.version)),
   history: reviewProcedure("viewer")
     .input(z.object({ studyId: id }))
-    .query(({ ctx, input }) => entityHistory(ctx.db, ctx.reviewId, "study", input.studyId)),
+    .query(({ ctx, input }) => studyHistory(ctx.db, ctx.reviewId, input.studyId)),
 });

@@ -1,7 +1,7 @@
 import "server-only";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray, or } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { auditLog } from "@/db/schema";
+import { arms, auditLog, measurements } from "@/db/schema";
 import type { SessionUser } from "@/server/auth/session";
 
 export type Actor = Pick<SessionUser, "id" | "displayName">;
@@ -65,4 +65,38 @@ export function lastEditor(db: DbOrTx, entity: string, entityId: number): string
     .limit(1)
     .get();
   return row?.userName ?? null;
+}
+
+/**
+ * A study's history: its own changes and those of its outcome values, including values deleted since
+ * (found through the "study" recorded when each value was created).
+ */
+export function studyHistory(db: DbOrTx, reviewId: number, studyId: number) {
+  const current = db
+    .select({ id: measurements.id })
+    .from(measurements)
+    .innerJoin(arms, eq(arms.id, measurements.armId))
+    .where(eq(arms.studyId, studyId))
+    .all()
+    .map((m) => m.id);
+  const created = db
+    .select({ id: auditLog.entityId })
+    .from(auditLog)
+    .where(and(eq(auditLog.reviewId, reviewId), eq(auditLog.entity, "measurement"), eq(auditLog.field, "study"), eq(auditLog.newValue, String(studyId))))
+    .all()
+    .map((r) => r.id)
+    .filter((id): id is number => id !== null);
+  const valueIds = [...new Set([...current, ...created])];
+  return db
+    .select()
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.reviewId, reviewId),
+        or(and(eq(auditLog.entity, "study"), eq(auditLog.entityId, studyId)), valueIds.length ? and(eq(auditLog.entity, "measurement"), inArray(auditLog.entityId, valueIds)) : undefined),
+      ),
+    )
+    .orderBy(desc(auditLog.id))
+    .limit(500)
+    .all();
 }

@@ -73,6 +73,21 @@ describe("study table procedures", () => {
     expect(history[0]!.oldValue).toContain("Doe et al.");
   });
 
+  it("shows a study's outcome values, even deleted ones, in its history", async () => {
+    const r1 = callerFor(t.db, "reviewer1");
+    const [study] = await r1.studies.list({ reviewId });
+    const [outcome] = await r1.measurements.outcomes({ reviewId });
+    const input = { reviewId, studyId: study!.id, outcomeId: outcome!.id, armKind: "control" as const, day: 60, errorType: "SD" as const, errorValue: 2, n: 9 };
+    const created = await r1.measurements.save({ ...input, mean: 9 });
+    const updated = await r1.measurements.save({ ...input, mean: 9.5, version: created.version });
+    await r1.measurements.delete({ reviewId, measurementId: created.id, version: updated.version });
+    const history = (await r1.studies.history({ reviewId, studyId: study!.id })).filter((h) => h.entity === "measurement");
+    expect(history.map((h) => h.action)).toEqual(expect.arrayContaining(["create", "update", "delete"]));
+    expect(history.find((h) => h.action === "update")).toMatchObject({ field: "mean", oldValue: "9", newValue: "9.5" });
+    const other = await r1.studies.history({ reviewId, studyId: (await r1.studies.list({ reviewId }))[1]!.id });
+    expect(other.some((h) => h.entityId === created.id && h.entity === "measurement")).toBe(false);
+  });
+
   it("refuses values outside the outcome's scale and keeps implausible ones with a flag", async () => {
     const r1 = callerFor(t.db, "reviewer1");
     const [study] = await r1.studies.list({ reviewId });

@@ -11,7 +11,7 @@ export function HistoryPanel({ reviewId, studyId }: { reviewId: number; studyId:
   return (
     <section aria-label="History" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
       <button type="button" className="text-lg font-semibold" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {open ? "▾" : "▸"} History of this study
+        {open ? "▾" : "▸"} History of this study and its outcome values
       </button>
       {open && (
         <table className="mt-2 w-full text-sm">
@@ -19,6 +19,7 @@ export function HistoryPanel({ reviewId, studyId }: { reviewId: number; studyId:
             <tr>
               <th className="py-1">When (UTC)</th>
               <th>Who</th>
+              <th>What</th>
               <th>Action</th>
               <th>Field</th>
               <th>Old value</th>
@@ -30,6 +31,7 @@ export function HistoryPanel({ reviewId, studyId }: { reviewId: number; studyId:
               <tr key={h.id} className="border-t border-slate-100 align-top">
                 <td className="py-1 whitespace-nowrap">{h.at.replace("T", " ").slice(0, 19)}</td>
                 <td>{h.userName}</td>
+                <td>{h.entity === "measurement" ? `outcome value ${h.entityId}` : "study"}</td>
                 <td>{h.action}</td>
                 <td>{h.field ?? "—"}</td>
                 <td className="max-w-xs truncate" title={h.oldValue ?? ""}>
