@@ -2,7 +2,8 @@
 import { useMemo, useRef, useState, type ReactNode } from "react";
 import { ExampleBadge } from "@/app/_components/example-badge";
 import { fmt, fmtP, fmtPercent } from "@/app/_lib/format";
-import type { ReviewAnalysis } from "@/server/services/analysis";
+import type { StudyResult } from "@/server/analysis/types";
+import type { ReviewAnalysis, StudyInputRow } from "@/server/services/analysis";
 import { CsvDownload, ChartDownloads } from "./download-buttons";
 import { effectAxis, fmtEffect, fmtEffectCi, measureInfo } from "./effect-scale";
 import { ForestChart, type ForestColumn, type ForestRow, type RobJudgment } from "./forest-chart";
@@ -20,25 +21,10 @@ export const forestSorts: { value: ForestSort; label: string }[] = [
 /** Optional SYRCLE columns: per study id, the consensus judgment of each domain (null: not decided). */
 export type RobColumns = { domains: string[]; byStudy: Record<string, RobJudgment[]> };
 
-type StudyLine = {
-  id: string;
-  label: string;
-  year: number | null;
-  day: number | null;
-  group: string;
-  example: boolean;
-  m1: number | null;
-  sd1: number | null;
-  n1: number | null;
-  m2: number | null;
-  sd2: number | null;
-  n2: number | null;
-  yi: number;
-  se: number;
-  ciLower: number;
-  ciUpper: number;
-  weight: number;
-};
+type ArmColumns = Pick<StudyInputRow, "m1" | "sd1" | "n1" | "m2" | "sd2" | "n2">;
+/** One forest row: the engine's per-study result, with the arm data and labels the table columns show. */
+type StudyLine = StudyResult & ArmColumns & { label: string; year: number | null; day: number | null; group: string; example: boolean };
+const noArms: ArmColumns = { m1: null, sd1: null, n1: null, m2: null, sd2: null, n2: null };
 
 /** The model as RevMan names it in the plot header, e.g. "IV, Random (REML, HK), 95% CI". */
 export function modelLabel(
@@ -59,24 +45,15 @@ export function studyLines(analysis: ReviewAnalysis): StudyLine[] {
   const inputById = new Map(analysis.inputs.map((s) => [String(s.studyId), s]));
   return analysis.result.studies.map((s) => {
     const input = inputById.get(s.id);
+    const arms: ArmColumns = input ? { m1: input.m1, sd1: input.sd1, n1: input.n1, m2: input.m2, sd2: input.sd2, n2: input.n2 } : noArms;
     return {
-      id: s.id,
+      ...s,
+      ...arms,
       label: analysis.labels[s.id] ?? input?.label ?? s.id,
       year: input?.year ?? null,
       day: input?.day ?? null,
       group: input?.group ?? "Unspecified",
       example: input?.isExampleData ?? false,
-      m1: input?.m1 ?? null,
-      sd1: input?.sd1 ?? null,
-      n1: input?.n1 ?? null,
-      m2: input?.m2 ?? null,
-      sd2: input?.sd2 ?? null,
-      n2: input?.n2 ?? null,
-      yi: s.yi,
-      se: s.se,
-      ciLower: s.ciLower,
-      ciUpper: s.ciUpper,
-      weight: s.weight,
     };
   });
 }
