@@ -1,9 +1,12 @@
 import "server-only";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
+import { characteristicsRouter } from "./routers/characteristics";
 import { measurementsRouter } from "./routers/measurements";
+import { outcomesRouter } from "./routers/outcomes";
 import { reviewsRouter } from "./routers/reviews";
 import { riskOfBiasRouter } from "./routers/risk-of-bias";
+import { savedAnalysesRouter } from "./routers/saved-analyses";
 import { studiesRouter } from "./routers/studies";
 import { createCallerFactory, router } from "./trpc";
 
@@ -11,7 +14,10 @@ export const appRouter = router({
   auth: authRouter,
   reviews: reviewsRouter,
   studies: studiesRouter,
+  characteristics: characteristicsRouter,
+  outcomes: outcomesRouter,
   measurements: measurementsRouter,
+  analyses: savedAnalysesRouter,
   analysis: analysisRouter,
   riskOfBias: riskOfBiasRouter,
 });

@@ -7,6 +7,7 @@ import { getDb, type Db } from "@/db/client";
 import { reviewMembers, reviews, type MemberRole } from "@/db/schema";
 import { findSessionUser, readCookie, SESSION_COOKIE, type SessionUser } from "@/server/auth/session";
 import { AppError, toTRPCError } from "@/server/errors";
+import { humanMessage, labelOfPath } from "@/server/schemas/messages";
 
 export type Context = {
   db: Db;
@@ -55,7 +56,7 @@ const mapAppErrors = t.middleware(async ({ next }) => {
   if (cause instanceof AppError) throw toTRPCError(cause);
   if (cause instanceof ZodError) {
     const issue = cause.issues[0];
-    throw new TRPCError({ code: "BAD_REQUEST", message: `${issue?.path.join(".") || "input"}: ${issue?.message ?? "is invalid"}`, cause });
+    throw new TRPCError({ code: "BAD_REQUEST", message: humanMessage(labelOfPath(issue?.path ?? []), issue?.message), cause });
   }
   return result;
 });

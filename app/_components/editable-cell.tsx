@@ -1,13 +1,14 @@
 "use client";
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from "react";
 
+export type CellKind = "text" | "number" | "select" | "textarea" | "multiselect";
 export type SaveOutcome = { ok: true } | { ok: false; message: string; conflict?: { by: string; retry: () => Promise<SaveOutcome> } };
 
 type Props = {
   label: string;
   value: string | number | null;
   display?: string;
-  kind: "text" | "number" | "select" | "textarea";
+  kind: CellKind;
   options?: readonly { value: string; label: string }[];
   readOnly?: boolean;
   /** The row version the shown value belongs to. */
@@ -29,11 +30,13 @@ export function EditableCell({ label, value, display, kind, options, readOnly, v
   const [draft, setDraft] = useState("");
   const [state, setState] = useState<{ status: "idle" | "saving" | "saved" } | { status: "error"; message: string; conflict?: Extract<SaveOutcome, { ok: false }>["conflict"] }>({ status: "idle" });
   const inputRef = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
+  const groupRef = useRef<HTMLFieldSetElement>(null);
+  const messageId = useId();
   const shown = display ?? (value === null || value === "" ? "" : String(value));
 
   useEffect(() => {
-    if (editing) inputRef.current?.focus();
-  }, [editing]);
+    if (editing) (kind === "multiselect" ? groupRef.current?.querySelector("input") : inputRef.current)?.focus();
+  }, [editing, kind]);
 
   const open = () => {
     if (readOnly) return;
@@ -80,15 +83,34 @@ export function EditableCell({ label, value, display, kind, options, readOnly, v
   };
 
   const error = state.status === "error" ? state : null;
+  const invalidProps = { "aria-invalid": error ? true : undefined, "aria-describedby": error ? messageId : undefined } as const;
+  // A multi-choice cell saves when focus leaves the whole group, not each checkbox.
+  const leaveGroup = (e: FocusEvent<HTMLFieldSetElement>) => {
+    if (!e.currentTarget.contains(e.relatedTarget as Node | null)) commit();
+  };
+  const picked: string[] = kind === "multiselect" ? parseList(draft) : [];
   return (
     <div className="relative min-h-7">
       {editing ? (
         <>
-          {kind === "select" ? (
+          {kind === "multiselect" ? (
+            <fieldset ref={groupRef} aria-label={label} aria-describedby={error ? messageId : undefined} className="space-y-0.5 rounded border border-blue-500 bg-white p-1" onBlur={leaveGroup} onKeyDown={onKeyDown}>
+              {options?.map((o) => (
+                <label key={o.value} className="flex items-center gap-1 text-sm">
+                  <input
+                    type="checkbox"
+                    checked={picked.includes(o.value)}
+                    onChange={(e) => setDraft(JSON.stringify(e.target.checked ? [...picked, o.value] : picked.filter((v) => v !== o.value)))}
+                  />
+                  {o.label}
+                </label>
+              ))}
+            </fieldset>
+          ) : kind === "select" ? (
             <select
               ref={inputRef}
               aria-label={label}
-              aria-invalid={error ? true : undefined}
+              {...invalidProps}
               className="w-full rounded border border-blue-500 bg-white px-1 py-0.5"
               value={draft}
               onChange={(e) => setDraft(e.target.value)}
@@ -105,7 +127,7 @@ export function EditableCell({ label, value, display, kind, options, readOnly, v
             <textarea
               ref={inputRef}
               aria-label={label}
-              aria-invalid={error ? true : undefined}
+              {...invalidProps}
               className="w-full rounded border border-blue-500 bg-white px-1 py-0.5"
               rows={3}
               value={draft}
@@ -117,7 +139,7 @@ export function EditableCell({ label, value, display, kind, options, readOnly, v
             <input
               ref={inputRef}
               aria-label={label}
-              aria-invalid={error ? true : undefined}
+              {...invalidProps}
               inputMode={kind === "number" ? "decimal" : undefined}
               className={`w-full rounded border bg-white px-1 py-0.5 ${error ? "border-red-600" : "border-blue-500"}`}
               value={draft}
@@ -144,7 +166,7 @@ export function EditableCell({ label, value, display, kind, options, readOnly, v
         </span>
       )}
       {error && (
-        <div role="alert" className="mt-1 rounded border border-red-300 bg-red-50 p-1 text-xs text-red-800">
+        <div role="alert" id={messageId} className="mt-1 rounded border border-red-300 bg-red-50 p-1 text-xs text-red-800">
           {error.message}
           {error.conflict && (
             <span className="mt-1 flex gap-2">
@@ -167,4 +189,13 @@ export function EditableCell({ label, value, display, kind, options, readOnly, v
       )}
     </div>
   );
+}
+
+function parseList(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
 }

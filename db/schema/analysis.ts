@@ -1,27 +1,25 @@
-import { sqliteTable, integer, text, real } from "drizzle-orm/sqlite-core";
-import { updatedAt, version } from "./columns";
-import { outcomes, reviews } from "./reviews";
+import { sqliteTable, integer, text, index } from "drizzle-orm/sqlite-core";
+import { createdAt, updatedAt, version } from "./columns";
+import { reviews } from "./reviews";
 
-export const timepointModes = ["first", "last", "day"] as const;
-export const measures = ["MD", "SMD", "ROM"] as const;
-export const models = ["fixed", "random", "auto"] as const;
-export const tau2Methods = ["DL", "REML", "PM", "HS", "SJ", "ML", "EB"] as const;
-export const ciMethods = ["z", "hk"] as const;
-
-/** The lead's saved analysis choices for a review (one row per review). */
-export const analysisSettings = sqliteTable("analysis_settings", {
-  reviewId: integer("review_id")
-    .primaryKey()
-    .references(() => reviews.id, { onDelete: "cascade" }),
-  outcomeId: integer("outcome_id").references(() => outcomes.id, { onDelete: "set null" }),
-  timepoint: text("timepoint", { enum: timepointModes }).notNull().default("last"),
-  day: real("day"),
-  measure: text("measure", { enum: measures }).notNull().default("MD"),
-  model: text("model", { enum: models }).notNull().default("fixed"),
-  tau2Method: text("tau2_method", { enum: tau2Methods }).notNull().default("REML"),
-  ciMethod: text("ci_method", { enum: ciMethods }).notNull().default("z"),
-  level: real("level").notNull().default(0.95),
-  subgroupField: text("subgroup_field").notNull().default("exosomeSource"),
-  updatedAt: updatedAt(),
-  version: version(),
-});
+/**
+ * A review's saved analyses, in order ("Analysis 1.1", "1.2"… as RevMan numbers them): each a title and a set of
+ * settings (JSON, validated by server/schemas/analysis-settings.ts, so new options need no migration). The first is
+ * what the analysis page opens with; the report prints them all.
+ */
+export const savedAnalyses = sqliteTable(
+  "saved_analyses",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    reviewId: integer("review_id")
+      .notNull()
+      .references(() => reviews.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    title: text("title").notNull(),
+    settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    version: version(),
+  },
+  (t) => [index("saved_analyses_review_idx").on(t.reviewId, t.position)],
+);

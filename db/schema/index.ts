@@ -1,6 +1,7 @@
 export * from "./auth";
 export * from "./reviews";
 export * from "./studies";
+export * from "./characteristics";
 export * from "./analysis";
 export * from "./risk-of-bias";
 export * from "./audit";

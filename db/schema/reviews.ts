@@ -17,6 +17,11 @@ export const reviews = sqliteTable("reviews", {
   prismaAfterDuplicates: integer("prisma_after_duplicates"),
   prismaFullText: integer("prisma_full_text"),
   prismaIncluded: integer("prisma_included"),
+  /**
+   * Table 1's columns in order: fixed study fields by name ("administrationRoute") and the review's characteristics
+   * as "c:<id>". Author and year always lead.
+   */
+  table1Columns: text("table1_columns", { mode: "json" }).$type<string[]>().notNull().default([]),
   isDemo: integer("is_demo", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -42,7 +47,10 @@ export const reviewMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.reviewId, t.userId] }), index("review_members_user_idx").on(t.userId)],
 );
 
-/** An outcome measured in the review, with its scale (BBB: 0 to 21, higher is better). */
+/**
+ * An outcome measured in the review, with its scale (BBB: 0 to 21, higher is better; lesion volume: 0 or more,
+ * lower is better). `normalValue` is the uninjured animal's value (BBB 21), used by the normalised mean difference.
+ */
 export const outcomes = sqliteTable("outcomes", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   reviewId: integer("review_id")
@@ -53,6 +61,9 @@ export const outcomes = sqliteTable("outcomes", {
   scaleMin: real("scale_min"),
   scaleMax: real("scale_max"),
   higherIsBetter: integer("higher_is_better", { mode: "boolean" }).notNull().default(true),
+  normalValue: real("normal_value"),
+  position: integer("position").notNull().default(0),
   createdAt: createdAt(),
+  updatedAt: updatedAt(),
   version: version(),
 });

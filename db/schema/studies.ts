@@ -1,15 +1,18 @@
 import { sqliteTable, integer, text, real, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, updatedAt, version } from "./columns";
+import { users } from "./auth";
 import { outcomes, reviews } from "./reviews";
 
-/** Controlled vocabularies; each has a free-text companion column for what the paper printed. */
-export const exosomeSources = ["bone_marrow", "adipose", "umbilical_cord", "placenta", "other"] as const;
-export type ExosomeSource = (typeof exosomeSources)[number];
 export const armKinds = ["treated", "control"] as const;
 export const errorTypes = ["SD", "SEM", "CI95"] as const;
 export type ErrorType = (typeof errorTypes)[number];
 export const dataSources = ["table", "text", "figure"] as const;
 
+/**
+ * An included study. The columns are what every animal study has (see ../shared/design/architecture.md); what a
+ * review's question adds (exosome source, drug class, stimulation frequency…) are the review's own characteristics
+ * (./characteristics.ts).
+ */
 export const studies = sqliteTable(
   "studies",
   {
@@ -19,31 +22,30 @@ export const studies = sqliteTable(
       .references(() => reviews.id, { onDelete: "cascade" }),
     /** Order in the review's Table 1 (the "#" column). */
     position: integer("position").notNull(),
+    /** First author as the review cites it ("Chang et al."). */
     author: text("author").notNull(),
     year: integer("year").notNull(),
-    exosomeSource: text("exosome_source", { enum: exosomeSources }).notNull().default("other"),
-    exosomeSourceDetail: text("exosome_source_detail").notNull().default(""),
-    administrationRoute: text("administration_route").notNull().default(""),
-    injuredSite: text("injured_site").notNull().default(""),
-    modelingMethod: text("modeling_method").notNull().default(""),
-    possibleMechanism: text("possible_mechanism").notNull().default(""),
-    reference: text("reference").notNull().default(""),
+    title: text("title").notNull().default(""),
+    journal: text("journal").notNull().default(""),
     doi: text("doi").notNull().default(""),
-    // Extraction fields of the seed paper's section 2.4.
     species: text("species").notNull().default(""),
     strain: text("strain").notNull().default(""),
     sex: text("sex").notNull().default(""),
-    bodyWeight: text("body_weight").notNull().default(""),
     age: text("age").notNull().default(""),
+    bodyWeight: text("body_weight").notNull().default(""),
+    diseaseModel: text("disease_model").notNull().default(""),
+    modelInduction: text("model_induction").notNull().default(""),
+    intervention: text("intervention").notNull().default(""),
     dose: real("dose"),
     doseUnit: text("dose_unit").notNull().default(""),
-    administrationFrequency: text("administration_frequency").notNull().default(""),
+    administrationRoute: text("administration_route").notNull().default(""),
     timingAfterInjury: text("timing_after_injury").notNull().default(""),
-    isolationMethod: text("isolation_method").notNull().default(""),
-    injuryDevice: text("injury_device").notNull().default(""),
-    injurySeverity: text("injury_severity").notNull().default(""),
+    administrationFrequency: text("administration_frequency").notNull().default(""),
     animalsTotal: integer("animals_total"),
     notes: text("notes").notNull().default(""),
+    /** Removed studies are kept (with everything attached) until restored: see services/studies.ts. */
+    deletedAt: text("deleted_at"),
+    deletedBy: integer("deleted_by").references(() => users.id),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     version: version(),

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "../client";
-import { analysisSettings, arms, auditLog, measurements, outcomes, reviewMembers, reviews, robAssignments, robJudgments, studies, users } from "../schema";
+import { arms, auditLog, characteristics, characteristicValues, measurements, outcomes, reviewMembers, reviews, robAssignments, robJudgments, savedAnalyses, studies, users } from "../schema";
 import { hashPassword } from "@/server/auth/password";
 import { env } from "@/server/env";
 import { demoAccounts, demoReview, DEMO_PASSWORD } from "./demo-review";
 import { exampleOutcomes } from "./example-outcomes";
 import { exampleRobJudgments } from "./example-rob";
+import { demoCharacteristics, demoSavedAnalyses, demoTable1Columns } from "./demo-characteristics";
 import { table1 } from "./table1";
 
 /**
@@ -41,18 +42,53 @@ export function seedDemo(db: Db, passwordHash: string): number {
       demoAccounts.forEach((a, i) => tx.insert(reviewMembers).values({ reviewId: review.id, userId: accountIds[i]!, role: a.role }).run());
       const outcome = tx
         .insert(outcomes)
-        .values({ reviewId: review.id, name: "BBB locomotor score", unit: "points", scaleMin: 0, scaleMax: 21, higherIsBetter: true })
+        .values({ reviewId: review.id, name: "BBB locomotor score", unit: "points", scaleMin: 0, scaleMax: 21, higherIsBetter: true, normalValue: 21, position: 1 })
         .returning()
         .get();
-      tx.insert(analysisSettings).values({ reviewId: review.id, outcomeId: outcome.id, timepoint: "last", measure: "MD", model: "fixed" }).run();
+      // The seed paper's topic-specific columns are the demo review's own characteristics.
+      const characteristicIdByKey = new Map(
+        demoCharacteristics.map((c, i) => {
+          const { key: _key, ...definition } = c;
+          return [c.key, tx.insert(characteristics).values({ ...definition, reviewId: review.id, position: i + 1 }).returning().get().id] as const;
+        }),
+      );
+      const keyToColumn = (key: string) => (characteristicIdByKey.has(key) ? `c:${characteristicIdByKey.get(key)}` : key);
+      tx.update(reviews).set({ table1Columns: demoTable1Columns.map(keyToColumn) }).where(eq(reviews.id, review.id)).run();
+      demoSavedAnalyses.forEach((a, i) =>
+        tx
+          .insert(savedAnalyses)
+          .values({ reviewId: review.id, position: i + 1, title: a.title, settings: { ...a.settings, outcomeId: outcome.id, subgroupField: a.settings.subgroupField ? keyToColumn(a.settings.subgroupField) : "" } })
+          .run(),
+      );
       const studyIdByPosition = new Map<number, number>();
       for (const row of table1) {
         const study = tx
           .insert(studies)
-          .values({ ...row, reviewId: review.id, species: "Rat", notes: "Outcome values and risk-of-bias judgments are EXAMPLE data for the demo." })
+          .values({
+            reviewId: review.id,
+            position: row.position,
+            author: row.author,
+            year: row.year,
+            doi: row.doi,
+            species: "Rat",
+            diseaseModel: "Spinal cord injury",
+            modelInduction: row.modelingMethod,
+            intervention: "Stem cell-derived exosomes",
+            administrationRoute: row.administrationRoute,
+            notes: "Outcome values and risk-of-bias judgments are EXAMPLE data for the demo.",
+          })
           .returning()
           .get();
         studyIdByPosition.set(row.position, study.id);
+        const values: [string, string][] = [
+          ["exosomeSource", row.exosomeSource],
+          ["exosomeSourceDetail", row.exosomeSourceDetail],
+          ["injuredSite", row.injuredSite],
+          ["possibleMechanism", row.possibleMechanism],
+          ["reference", row.reference],
+        ];
+        for (const [key, value] of values)
+          if (value !== "") tx.insert(characteristicValues).values({ studyId: study.id, characteristicId: characteristicIdByKey.get(key)!, value }).run();
         const [treated, control] = tx
           .insert(arms)
           .values([

@@ -1,4 +1,12 @@
-import type { ExosomeSource } from "../schema/studies";
+/** The seed paper's exosome sources: the choices of the demo's "Exosome source" characteristic. */
+export const exosomeSourceOptions = [
+  { value: "bone_marrow", label: "Bone marrow" },
+  { value: "adipose", label: "Adipose" },
+  { value: "umbilical_cord", label: "Umbilical cord" },
+  { value: "placenta", label: "Placenta" },
+  { value: "other", label: "Other" },
+] as const;
+export type ExosomeSource = (typeof exosomeSourceOptions)[number]["value"];
 
 /**
  * Table 1 of Mou C, Xia Z, Wang X, et al. Stem cell-derived exosome treatment for acute spinal cord injury:

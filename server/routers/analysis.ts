@@ -1,27 +1,25 @@
 import "server-only";
 import { z } from "zod";
-import { version } from "@/server/schemas/common";
-import { analysisSettingsInput } from "@/server/schemas/analysis-settings";
-import { compareTimepoints, getSettings, runReviewAnalysis, updateSettings } from "@/server/services/analysis";
+import { analysisSettingsSchema } from "@/server/schemas/analysis-settings";
+import { compareTimepoints, runReviewAnalysis } from "@/server/services/analysis";
 import { reviewChanges } from "@/server/events";
 import { reviewProcedure, router } from "@/server/trpc";
 
+/**
+ * Any member may run any settings (exploring changes nothing): without settings, the review's first saved analysis
+ * is run. Saving settings for everyone is `analyses.create/update` (lead only).
+ */
+const runInput = z.object({ settings: analysisSettingsSchema.optional(), cumulative: z.literal("year").optional() });
+
 export const analysisRouter = router({
-  settings: reviewProcedure("viewer").query(({ ctx }) => getSettings(ctx.db, ctx.reviewId)),
-  updateSettings: reviewProcedure("lead")
-    .input(z.object({ patch: analysisSettingsInput, version }))
-    .mutation(({ ctx, input }) => updateSettings(ctx.db, ctx.user, ctx.reviewId, input.patch, input.version)),
-  /**
-   * The pooled result with the saved settings, optionally for another time point (first vs last side by side),
-   * and, on request, the cumulative meta-analysis by year of publication.
-   */
+  /** The pooled result, forest and funnel data, sensitivity analyses; with the cumulative analysis on request. */
   run: reviewProcedure("viewer")
-    .input(z.object({ timepoint: z.enum(["first", "last"]).optional(), cumulative: z.literal("year").optional() }))
-    .query(({ ctx, input }) =>
-      runReviewAnalysis(ctx.db, ctx.reviewId, input.timepoint ? { timepoint: input.timepoint } : {}, input.cumulative ? { cumulative: input.cumulative } : {}),
-    ),
-  /** First and last time point side by side (the seed paper reports both), each with the saved settings otherwise. */
-  timepoints: reviewProcedure("viewer").query(({ ctx }) => compareTimepoints(ctx.db, ctx.reviewId)),
+    .input(runInput)
+    .query(({ ctx, input }) => runReviewAnalysis(ctx.db, ctx.reviewId, input.settings ?? {}, input.cumulative ? { cumulative: input.cumulative } : {})),
+  /** First and last time point side by side (the seed paper reports both), each with the given settings otherwise. */
+  timepoints: reviewProcedure("viewer")
+    .input(z.object({ settings: analysisSettingsSchema.optional() }))
+    .query(({ ctx, input }) => compareTimepoints(ctx.db, ctx.reviewId, input.settings ?? {})),
   /** Pushes "review changed" to open pages (SSE), so that charts follow everyone's edits without reload. */
   changes: reviewProcedure("viewer").subscription(async function* ({ ctx, signal }) {
     for await (const change of reviewChanges(ctx.reviewId, signal)) yield change;

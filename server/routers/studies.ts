@@ -1,10 +1,10 @@
 import "server-only";
 import { z } from "zod";
 import { id, version } from "@/server/schemas/common";
-import { newStudySchema, studyFields } from "@/server/schemas/study";
+import { newStudySchema } from "@/server/schemas/study";
 import { studyHistory } from "@/server/services/audit";
 import { studyDetail } from "@/server/services/overview";
-import { createStudy, deleteStudy, listStudiesWithDataStatus, updateStudyField } from "@/server/services/studies";
+import { createStudy, deleteStudy, listRemovedStudies, listStudiesWithDataStatus, restoreStudy, updateStudyField } from "@/server/services/studies";
 import { reviewProcedure, router } from "@/server/trpc";
 
 export const studiesRouter = router({
@@ -15,13 +15,18 @@ export const studiesRouter = router({
   create: reviewProcedure("reviewer")
     .input(newStudySchema)
     .mutation(({ ctx, input: { reviewId: _reviewId, ...study } }) => createStudy(ctx.db, ctx.user, ctx.reviewId, study)),
-  /** One cell of the study table; the value is validated by the field's own schema in the service. */
+  /** One cell of the study table: a fixed field or a characteristic ("c:<id>"), validated by its own schema in the service. */
   update: reviewProcedure("reviewer")
-    .input(z.object({ studyId: id, field: z.enum(studyFields), value: z.unknown(), version }))
+    .input(z.object({ studyId: id, field: z.string().max(40), value: z.unknown(), version }))
     .mutation(({ ctx, input }) => updateStudyField(ctx.db, ctx.user, ctx.reviewId, input.studyId, input.field, input.value, input.version)),
+  /** A study with data can be removed by the lead only (checked in the service); it can be restored. */
   delete: reviewProcedure("reviewer")
     .input(z.object({ studyId: id, version }))
-    .mutation(({ ctx, input }) => deleteStudy(ctx.db, ctx.user, ctx.reviewId, input.studyId, input.version)),
+    .mutation(({ ctx, input }) => deleteStudy(ctx.db, ctx.user, ctx.role, ctx.reviewId, input.studyId, input.version)),
+  removed: reviewProcedure("reviewer").query(({ ctx }) => listRemovedStudies(ctx.db, ctx.reviewId)),
+  restore: reviewProcedure("lead")
+    .input(z.object({ studyId: id }))
+    .mutation(({ ctx, input }) => restoreStudy(ctx.db, ctx.user, ctx.reviewId, input.studyId)),
   history: reviewProcedure("viewer")
     .input(z.object({ studyId: id }))
     .query(({ ctx, input }) => studyHistory(ctx.db, ctx.reviewId, input.studyId)),

@@ -1,51 +1,18 @@
 import "server-only";
-import { eq, sql } from "drizzle-orm";
-import { writeTransaction, type Db, type DbOrTx } from "@/db/client";
-import { analysisSettings } from "@/db/schema";
+import type { DbOrTx } from "@/db/client";
 import { analyze, type AnalysisRequest } from "@/server/analysis";
-import { publishReviewChange } from "@/server/events";
-import { exosomeSourceLabels, type StudyField } from "@/server/schemas/study";
-import type { AnalysisSettingsInput } from "@/server/schemas/analysis-settings";
-import { diffRows, recordAudit, type Actor } from "./audit";
-import { getOutcome, listOutcomes, reviewArmsAndMeasurements } from "./measurements";
+import type { CharacteristicValue } from "@/server/schemas/characteristics";
+import { settingsOrDefaults, type AnalysisSettings } from "@/server/schemas/analysis-settings";
+import { columnLabel, columnText } from "@/server/schemas/columns";
+import { characteristicValuesByStudy, listCharacteristics } from "./characteristics";
+import { reviewArmsAndMeasurements } from "./measurements";
+import { listOutcomes } from "./outcomes";
 import { pairStudy, type StoredValue, type TimepointChoice } from "./outcome-data";
-import { listStudies, type StudyRow } from "./studies";
-import { assertVersion } from "./versioning";
+import { assertSettingsBelongToReview, reviewDefaultSettings } from "./saved-analyses";
+import { listStudies, studyLabel } from "./studies";
 
-export type AnalysisSettings = typeof analysisSettings.$inferSelect;
-
-export function getSettings(db: DbOrTx, reviewId: number): AnalysisSettings {
-  const row = db.select().from(analysisSettings).where(eq(analysisSettings.reviewId, reviewId)).get();
-  if (row) return row;
-  return db.insert(analysisSettings).values({ reviewId }).returning().get();
-}
-
-export function updateSettings(db: Db, actor: Actor, reviewId: number, patch: AnalysisSettingsInput, expectedVersion: number): AnalysisSettings {
-  const row = writeTransaction(db, (tx) => {
-    const current = getSettings(tx, reviewId);
-    // Object-level check: the outcome must be one of this review's.
-    if (patch.outcomeId !== undefined && patch.outcomeId !== null) getOutcome(tx, reviewId, patch.outcomeId);
-    assertVersion(tx, "analysisSettings", { ...current, id: reviewId }, expectedVersion);
-    const updated = tx
-      .update(analysisSettings)
-      .set({ ...patch, version: sql`${analysisSettings.version} + 1`, updatedAt: new Date().toISOString() })
-      .where(eq(analysisSettings.reviewId, reviewId))
-      .returning()
-      .get();
-    recordAudit(tx, actor, { reviewId, entity: "analysisSettings", entityId: reviewId, action: "update", changes: diffRows(current, updated) });
-    return updated;
-  });
-  publishReviewChange(reviewId, "analysisSettings", actor.displayName);
-  return row;
-}
-
-export const studyLabel = (s: Pick<StudyRow, "author" | "year">) => `${s.author.replace(/\s+et al\.?$/, "")} ${s.year}`;
-
-function groupOf(study: StudyRow, field: string): string | undefined {
-  if (field === "exosomeSource") return exosomeSourceLabels[study.exosomeSource];
-  const value = study[field as StudyField];
-  return value === null || value === undefined || value === "" ? undefined : String(value);
-}
+export { studyLabel };
+export type { AnalysisSettings };
 
 export type StudyInputRow = {
   studyId: number;
@@ -66,16 +33,23 @@ export type StudyInputRow = {
  * Loads a review's data for one outcome and time point, and runs the analysis module on it. The result carries
  * the module's numbers untouched, plus the per-study inputs (labels, means, SDs, n, day) that the tables show.
  */
-export function runReviewAnalysis(
-  db: DbOrTx,
-  reviewId: number,
-  overrides: Partial<Pick<AnalysisSettings, "timepoint" | "day" | "measure" | "model" | "tau2Method" | "ciMethod" | "level" | "subgroupField" | "outcomeId">> = {},
-  options: { cumulative?: "year" } = {},
-) {
-  const settings = { ...getSettings(db, reviewId), ...overrides };
+export function runReviewAnalysis(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}, options: { cumulative?: "year" } = {}) {
+  const settings = settingsOrDefaults({ ...reviewDefaultSettings(db, reviewId), ...overrides });
+  assertSettingsBelongToReview(db, reviewId, settings);
   const outcomeList = listOutcomes(db, reviewId);
   const outcome = outcomeList.find((o) => o.id === settings.outcomeId) ?? outcomeList[0];
   const studies = listStudies(db, reviewId);
+  const definitions = listCharacteristics(db, reviewId);
+  const characteristicValues = characteristicValuesByStudy(
+    db,
+    studies.map((s) => s.id),
+  );
+  /** The study's subgroup: the text of its value in the chosen column; none when it has no value. */
+  const groupOf = (study: (typeof studies)[number]) => {
+    if (!settings.subgroupField) return null;
+    const text = columnText(definitions, settings.subgroupField, study, characteristicValues.get(study.id) ?? new Map<number, CharacteristicValue>());
+    return text.trim() === "" ? null : text;
+  };
   const data = reviewArmsAndMeasurements(db, studies.map((s) => s.id));
   const armById = new Map(data.arms.map((a) => [a.id, a]));
   const valuesByStudy = new Map<number, StoredValue[]>();
@@ -101,7 +75,7 @@ export function runReviewAnalysis(
       studyId: study.id,
       label,
       year: study.year,
-      group: groupOf(study, settings.subgroupField) ?? null,
+      group: groupOf(study),
       day: paired.day,
       isExampleData: paired.isExampleData,
       m1: paired.treated.mean,
@@ -136,6 +110,7 @@ export function runReviewAnalysis(
   const labels = new Map(studies.map((s) => [String(s.id), studyLabel(s)]));
   return {
     settings,
+    subgroupLabel: settings.subgroupField ? columnLabel(definitions, settings.subgroupField) : null,
     outcome: outcome ?? null,
     inputs,
     labels: Object.fromEntries(labels),
@@ -152,9 +127,9 @@ export type ReviewAnalysis = ReturnType<typeof runReviewAnalysis>;
  * settings otherwise. Slimmer than two full runs: per-study effects and the summary, without the sensitivity and
  * publication-bias analyses that the side-by-side view does not show.
  */
-export function compareTimepoints(db: DbOrTx, reviewId: number) {
+export function compareTimepoints(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}) {
   const summarise = (timepoint: "first" | "last") => {
-    const { settings, outcome, inputs, labels, excluded, result } = runReviewAnalysis(db, reviewId, { timepoint });
+    const { settings, outcome, inputs, labels, excluded, result } = runReviewAnalysis(db, reviewId, { ...overrides, timepoint });
     const inputById = new Map(inputs.map((s) => [String(s.studyId), s]));
     return {
       timepoint,

@@ -1,29 +1,20 @@
 import "server-only";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { writeTransaction, type Db, type DbOrTx } from "@/db/client";
-import { arms, measurements, outcomes } from "@/db/schema";
+import { arms, auditLog, measurements } from "@/db/schema";
 import { AppError, notFound } from "@/server/errors";
 import { publishReviewChange } from "@/server/events";
-import type { MeasurementInput } from "@/server/schemas/measurement";
+import { humanMessage } from "@/server/schemas/messages";
+import { measurementFieldLabel, type MeasurementInput } from "@/server/schemas/measurement";
 import { recordAudit, diffRows, type Actor } from "./audit";
+import { getOutcome, type OutcomeRow } from "./outcomes";
 import { getStudy } from "./studies";
 import { assertVersion } from "./versioning";
 
-export type OutcomeRow = typeof outcomes.$inferSelect;
 export type MeasurementRow = typeof measurements.$inferSelect;
 export type ArmRow = typeof arms.$inferSelect;
 
-export function listOutcomes(db: DbOrTx, reviewId: number): OutcomeRow[] {
-  return db.select().from(outcomes).where(eq(outcomes.reviewId, reviewId)).orderBy(asc(outcomes.id)).all();
-}
-
-export function getOutcome(db: DbOrTx, reviewId: number, outcomeId: number): OutcomeRow {
-  const row = db.select().from(outcomes).where(and(eq(outcomes.id, outcomeId), eq(outcomes.reviewId, reviewId))).get();
-  if (!row) throw notFound(`Outcome ${outcomeId}`);
-  return row;
-}
-
-/** Every arm and measurement of the review's studies, in one query each (the analysis and grid read this). */
+/** Every arm and measurement of the given studies, in one query each (the analysis and grid read this). */
 export function reviewArmsAndMeasurements(db: DbOrTx, studyIds: number[]): { arms: ArmRow[]; measurements: MeasurementRow[] } {
   if (studyIds.length === 0) return { arms: [], measurements: [] };
   const armRows = db.select().from(arms).where(inArray(arms.studyId, studyIds)).orderBy(asc(arms.id)).all();
@@ -35,27 +26,28 @@ export function reviewArmsAndMeasurements(db: DbOrTx, studyIds: number[]): { arm
 }
 
 /** Refuses values outside the outcome's scale (e.g. BBB 0 to 21), naming the field. */
-export function checkScale(outcome: OutcomeRow, m: MeasurementInput): void {
+export function checkScale(outcome: OutcomeRow, m: Pick<MeasurementInput, "mean" | "ciLower" | "ciUpper" | "errorType">): void {
   const { scaleMin: lo, scaleMax: hi } = outcome;
   const outside = (v: number | null) => v !== null && ((lo !== null && v < lo) || (hi !== null && v > hi));
   const range = `${outcome.name} runs from ${lo ?? "−∞"} to ${hi ?? "∞"}`;
   for (const field of ["mean", "ciLower", "ciUpper"] as const)
-    if (outside(m[field])) throw new AppError("invalid", `${field}: ${m[field]} is outside the scale (${range}).`, field);
+    if (outside(m[field])) throw new AppError("invalid", humanMessage(measurementFieldLabel(field, m.errorType), `${m[field]} is outside the scale (${range}).`), field);
 }
 
-function armOf(tx: DbOrTx, studyId: number, kind: "treated" | "control"): ArmRow {
-  const arm = tx.select().from(arms).where(and(eq(arms.studyId, studyId), eq(arms.kind, kind))).orderBy(asc(arms.id)).get();
-  if (!arm) throw notFound(`The ${kind} arm of study ${studyId}`);
+/** An arm of this study, or NOT_FOUND (an arm id from another study never reaches it). */
+export function getArm(tx: DbOrTx, studyId: number, armId: number): ArmRow {
+  const arm = tx.select().from(arms).where(and(eq(arms.id, armId), eq(arms.studyId, studyId))).get();
+  if (!arm) throw notFound(`Arm ${armId} of study ${studyId}`);
   return arm;
 }
 
-/** Creates or updates one arm's value at one time point (the outcome grid's cell row). */
+/** Creates or updates one arm's value at one time point (a row of the outcome grid). */
 export function saveMeasurement(db: Db, actor: Actor, reviewId: number, input: MeasurementInput, isExampleData = false): MeasurementRow {
   const saved = writeTransaction(db, (tx) => {
     getStudy(tx, reviewId, input.studyId);
     const outcome = getOutcome(tx, reviewId, input.outcomeId);
     checkScale(outcome, input);
-    const arm = armOf(tx, input.studyId, input.armKind);
+    const arm = getArm(tx, input.studyId, input.armId);
     const values = {
       mean: input.mean,
       errorType: input.errorType,
@@ -80,7 +72,7 @@ export function saveMeasurement(db: Db, actor: Actor, reviewId: number, input: M
         entity: "measurement",
         entityId: row.id,
         action: "create",
-        changes: diffRows({}, { study: input.studyId, arm: input.armKind, day: input.day, ...values }),
+        changes: diffRows({}, { study: input.studyId, arm: arm.label, armId: arm.id, outcomeId: outcome.id, day: input.day, ...values }),
       });
       return row;
     }
@@ -99,32 +91,62 @@ export function saveMeasurement(db: Db, actor: Actor, reviewId: number, input: M
   return saved;
 }
 
-export function deleteMeasurement(db: Db, actor: Actor, reviewId: number, measurementId: number, expectedVersion: number): void {
+/**
+ * Deletes outcome values of one study (one value, or every arm's value at a time point), each at the version the
+ * grid showed. The audit row of each keeps the whole row, so it can be restored from the history.
+ */
+export function deleteMeasurements(db: Db, actor: Actor, reviewId: number, studyId: number, values: { measurementId: number; version: number }[]): void {
   writeTransaction(db, (tx) => {
-    const row = tx
-      .select({ m: measurements, studyId: arms.studyId })
-      .from(measurements)
-      .innerJoin(arms, eq(arms.id, measurements.armId))
-      .where(eq(measurements.id, measurementId))
-      .get();
-    if (!row) throw notFound(`Value ${measurementId}`);
-    getStudy(tx, reviewId, row.studyId);
-    assertVersion(tx, "measurement", row.m, expectedVersion);
-    tx.delete(measurements).where(eq(measurements.id, measurementId)).run();
-    recordAudit(tx, actor, { reviewId, entity: "measurement", entityId: measurementId, action: "delete", changes: diffRows(row.m, {}) });
+    getStudy(tx, reviewId, studyId);
+    for (const { measurementId, version } of values) {
+      const row = tx
+        .select({ m: measurements, studyId: arms.studyId })
+        .from(measurements)
+        .innerJoin(arms, eq(arms.id, measurements.armId))
+        .where(eq(measurements.id, measurementId))
+        .get();
+      if (!row || row.studyId !== studyId) throw notFound(`Value ${measurementId}`);
+      assertVersion(tx, "measurement", row.m, version);
+      tx.delete(measurements).where(eq(measurements.id, measurementId)).run();
+      recordAudit(tx, actor, { reviewId, entity: "measurement", entityId: measurementId, action: "delete", changes: [{ field: null, oldValue: { ...row.m, study: studyId }, newValue: null }] });
+    }
   });
   publishReviewChange(reviewId, "measurement", actor.displayName);
 }
 
-export type NewOutcome = { name: string; unit: string; scaleMin: number | null; scaleMax: number | null; higherIsBetter: boolean };
-
-/** Defines an outcome of the review with its scale; values outside the scale will be refused. */
-export function createOutcome(db: Db, actor: Actor, reviewId: number, input: NewOutcome): OutcomeRow {
-  const row = writeTransaction(db, (tx) => {
-    const created = tx.insert(outcomes).values({ ...input, reviewId }).returning().get();
-    recordAudit(tx, actor, { reviewId, entity: "outcome", entityId: created.id, action: "create", changes: diffRows({}, input) });
-    return created;
+/**
+ * Undoes a deletion from the history: the value comes back as it was (same id, so its history stays one chain),
+ * unless its study or arm is gone or another value has taken its place since.
+ */
+export function restoreMeasurement(db: Db, actor: Actor, reviewId: number, measurementId: number): MeasurementRow {
+  const restored = writeTransaction(db, (tx) => {
+    const entry = tx
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.reviewId, reviewId), eq(auditLog.entity, "measurement"), eq(auditLog.entityId, measurementId), eq(auditLog.action, "delete"), isNull(auditLog.field)))
+      .orderBy(desc(auditLog.id))
+      .get();
+    if (!entry?.oldValue) throw notFound(`Deleted value ${measurementId}`);
+    const old = JSON.parse(entry.oldValue) as MeasurementRow & { study: number };
+    getStudy(tx, reviewId, old.study);
+    const arm = getArm(tx, old.study, old.armId);
+    if (tx.select({ id: measurements.id }).from(measurements).where(eq(measurements.id, old.id)).get())
+      throw new AppError("conflict", "This value has been restored already.", undefined, { row: null });
+    const taken = tx
+      .select()
+      .from(measurements)
+      .where(and(eq(measurements.armId, arm.id), eq(measurements.outcomeId, old.outcomeId), eq(measurements.day, old.day)))
+      .get();
+    if (taken) throw new AppError("conflict", `Another value was entered for ${arm.label} on day ${old.day} since; delete it first.`, undefined, { row: taken });
+    const { study: _study, ...row } = old;
+    const inserted = tx
+      .insert(measurements)
+      .values({ ...row, version: old.version + 1, updatedAt: new Date().toISOString() })
+      .returning()
+      .get();
+    recordAudit(tx, actor, { reviewId, entity: "measurement", entityId: inserted.id, action: "create", changes: diffRows({}, { study: old.study, ...row }), reason: `restored (deleted by ${entry.userName} at ${entry.at})` });
+    return inserted;
   });
-  publishReviewChange(reviewId, "outcome", actor.displayName);
-  return row;
+  publishReviewChange(reviewId, "measurement", actor.displayName);
+  return restored;
 }

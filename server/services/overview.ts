@@ -1,23 +1,35 @@
 import "server-only";
 import type { DbOrTx } from "@/db/client";
-import { runReviewAnalysis, studyLabel } from "./analysis";
-import { getOutcome, listOutcomes, reviewArmsAndMeasurements } from "./measurements";
+import type { CharacteristicValue } from "@/server/schemas/characteristics";
+import { runReviewAnalysis } from "./analysis";
+import { columnText } from "@/server/schemas/columns";
+import { characteristicValuesByStudy, listCharacteristics } from "./characteristics";
+import { reviewArmsAndMeasurements } from "./measurements";
+import { listOutcomes } from "./outcomes";
 import { toStandardDeviation } from "./outcome-data";
 import { armTotalFlag, measurementFlags } from "./plausibility";
 import { getReview } from "./reviews";
-import { getStudy, listStudies } from "./studies";
+import { listSavedAnalyses } from "./saved-analyses";
+import { getStudy, listStudies, studyLabel } from "./studies";
 
-/** Counts, completeness, and the pooled result at the first and last time point (from the analysis module). */
+/** Counts, Table 1 completeness, and the pooled result at the first and last time point (from the analysis module). */
 export function reviewOverview(db: DbOrTx, reviewId: number) {
   const review = getReview(db, reviewId);
   const studies = listStudies(db, reviewId);
-  const { arms, measurements } = reviewArmsAndMeasurements(db, studies.map((s) => s.id));
+  const { arms, measurements } = reviewArmsAndMeasurements(
+    db,
+    studies.map((s) => s.id),
+  );
   const studyOfArm = new Map(arms.map((a) => [a.id, a.studyId]));
   const withData = new Set(measurements.map((m) => studyOfArm.get(m.armId)));
-  const tableFields = ["author", "year", "exosomeSourceDetail", "administrationRoute", "injuredSite", "modelingMethod", "possibleMechanism", "reference"] as const;
-  const filled = studies.reduce((sum, s) => sum + tableFields.filter((f) => String(s[f] ?? "").trim() !== "").length, 0);
-  const first = runReviewAnalysis(db, reviewId, { timepoint: "first" });
-  const last = runReviewAnalysis(db, reviewId, { timepoint: "last" });
+  const definitions = listCharacteristics(db, reviewId);
+  const values = characteristicValuesByStudy(
+    db,
+    studies.map((s) => s.id),
+  );
+  const columns = ["author", "year", ...review.table1Columns];
+  const filled = studies.reduce((sum, s) => sum + columns.filter((key) => columnText(definitions, key, s, values.get(s.id)).trim() !== "").length, 0);
+  const hasOutcome = listOutcomes(db, reviewId).length > 0;
   return {
     review,
     counts: {
@@ -25,29 +37,45 @@ export function reviewOverview(db: DbOrTx, reviewId: number) {
       studiesWithOutcomeData: withData.size,
       measurements: measurements.length,
       exampleValues: measurements.filter((m) => m.isExampleData).length,
+      savedAnalyses: listSavedAnalyses(db, reviewId).length,
     },
-    table1Completeness: studies.length ? filled / (studies.length * tableFields.length) : null,
-    pooled: { first, last },
+    table1Completeness: studies.length ? filled / (studies.length * columns.length) : null,
+    pooled: hasOutcome ? { first: runReviewAnalysis(db, reviewId, { timepoint: "first" }), last: runReviewAnalysis(db, reviewId, { timepoint: "last" }) } : null,
   };
 }
 
-/** A study with its outcome grid: per outcome, per day, treated and control values, SDs derived, flags. */
+/**
+ * A study with everything its page shows: fixed fields, the review's characteristics with this study's values, and
+ * the outcome grid (per outcome and day, each arm's value with the SD derived and plausibility flags).
+ */
 export function studyDetail(db: DbOrTx, reviewId: number, studyId: number) {
   const study = getStudy(db, reviewId, studyId);
   const outcomes = listOutcomes(db, reviewId);
+  const definitions = listCharacteristics(db, reviewId);
+  const characteristicValues = characteristicValuesByStudy(db, [studyId]).get(studyId) ?? new Map<number, CharacteristicValue>();
   const { arms, measurements } = reviewArmsAndMeasurements(db, [studyId]);
-  const armKind = new Map(arms.map((a) => [a.id, a.kind]));
+  const outcomeById = new Map(outcomes.map((o) => [o.id, o]));
   const rows = measurements.map((m) => {
-    const outcome = getOutcome(db, reviewId, m.outcomeId);
-    return { ...m, armKind: armKind.get(m.armId)!, conversion: toStandardDeviation(m), flags: measurementFlags(m, outcome) };
+    const outcome = outcomeById.get(m.outcomeId)!;
+    return { ...m, conversion: toStandardDeviation(m), flags: measurementFlags(m, outcome) };
   });
-  const days = [...new Set(rows.map((r) => `${r.outcomeId}:${r.day}`))];
-  const timepoints = days.map((key) => {
+  const keys = [...new Set(rows.map((r) => `${r.outcomeId}:${r.day}`))];
+  const timepoints = keys.map((key) => {
     const [outcomeId, day] = key.split(":").map(Number) as [number, number];
     const at = rows.filter((r) => r.outcomeId === outcomeId && r.day === day);
-    const treated = at.find((r) => r.armKind === "treated") ?? null;
-    const control = at.find((r) => r.armKind === "control") ?? null;
-    return { outcomeId, day, treated, control, totalFlag: armTotalFlag(treated?.n ?? null, control?.n ?? null, study.animalsTotal) };
+    const byArm = Object.fromEntries(at.map((r) => [String(r.armId), r])) as Record<string, (typeof rows)[number]>;
+    const n = (kind: "treated" | "control") => {
+      const ns = arms.filter((a) => a.kind === kind).flatMap((a) => (byArm[String(a.id)] ? [byArm[String(a.id)]!.n] : []));
+      return ns.length ? ns.reduce((x, y) => x + y, 0) : null;
+    };
+    return { outcomeId, day, values: byArm, totalFlag: armTotalFlag(n("treated"), n("control"), study.animalsTotal) };
   });
-  return { study, label: studyLabel(study), outcomes, arms, timepoints };
+  return {
+    study,
+    label: studyLabel(study),
+    characteristics: definitions.map((d) => ({ ...d, value: characteristicValues.get(d.id) ?? null })),
+    outcomes,
+    arms,
+    timepoints,
+  };
 }

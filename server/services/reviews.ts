@@ -1,7 +1,7 @@
 import "server-only";
-import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import { writeTransaction, type Db, type DbOrTx } from "@/db/client";
-import { analysisSettings, outcomes, reviewMembers, reviews, studies, users, type MemberRole } from "@/db/schema";
+import { reviewMembers, reviews, studies, users, type MemberRole } from "@/db/schema";
 import { AppError, notFound } from "@/server/errors";
 import { publishReviewChange } from "@/server/events";
 import type { SessionUser } from "@/server/auth/session";
@@ -14,7 +14,7 @@ export function listReviewsFor(db: DbOrTx, user: SessionUser) {
   const base = db
     .select({ id: reviews.id, title: reviews.title, question: reviews.question, isDemo: reviews.isDemo, studies: count(studies.id) })
     .from(reviews)
-    .leftJoin(studies, eq(studies.reviewId, reviews.id))
+    .leftJoin(studies, and(eq(studies.reviewId, reviews.id), isNull(studies.deletedAt)))
     .groupBy(reviews.id)
     .orderBy(asc(reviews.id));
   if (user.isAdmin) return base.all();
@@ -23,7 +23,7 @@ export function listReviewsFor(db: DbOrTx, user: SessionUser) {
   return db
     .select({ id: reviews.id, title: reviews.title, question: reviews.question, isDemo: reviews.isDemo, studies: count(studies.id) })
     .from(reviews)
-    .leftJoin(studies, eq(studies.reviewId, reviews.id))
+    .leftJoin(studies, and(eq(studies.reviewId, reviews.id), isNull(studies.deletedAt)))
     .where(inArray(reviews.id, mine))
     .groupBy(reviews.id)
     .orderBy(asc(reviews.id))
@@ -38,12 +38,17 @@ export function getReview(db: DbOrTx, reviewId: number): ReviewRow {
 
 export type ReviewDetails = Partial<Omit<ReviewRow, "id" | "isDemo" | "createdAt" | "updatedAt" | "version">>;
 
+/** Table 1 of a new review: what every animal study reports; the lead adds the review's own characteristics. */
+export const DEFAULT_TABLE1_COLUMNS = ["species", "diseaseModel", "intervention", "dose", "administrationRoute"];
+
+/**
+ * A new review starts clean: no outcome, no characteristic, no saved analysis (the lead defines them for its own
+ * question); its creator is its lead.
+ */
 export function createReview(db: Db, actor: Actor, details: ReviewDetails & { title: string }): ReviewRow {
   return writeTransaction(db, (tx) => {
-    const row = tx.insert(reviews).values(details).returning().get();
+    const row = tx.insert(reviews).values({ table1Columns: DEFAULT_TABLE1_COLUMNS, ...details }).returning().get();
     tx.insert(reviewMembers).values({ reviewId: row.id, userId: actor.id, role: "lead" }).run();
-    tx.insert(outcomes).values({ reviewId: row.id, name: "BBB locomotor score", unit: "points", scaleMin: 0, scaleMax: 21, higherIsBetter: true }).run();
-    tx.insert(analysisSettings).values({ reviewId: row.id }).run();
     recordAudit(tx, actor, { reviewId: row.id, entity: "review", entityId: row.id, action: "create", changes: diffRows({}, details) });
     return row;
   });

@@ -5,7 +5,8 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fmt } from "@/app/_lib/format";
 import { analyze, type AnalysisResult } from "@/server/analysis";
-import { exosomeSourceLabels } from "@/server/schemas/study";
+import { exosomeSourceOptions } from "@/db/seed/table1";
+const exosomeSourceLabels = Object.fromEntries(exosomeSourceOptions.map((o) => [o.value, o.label])) as Record<string, string>;
 import { toStandardDeviation } from "@/server/services/outcome-data";
 import { ARTIFACTS, demoReviewId, expectAccessible, launchBrowser, screenshot, signedInPage } from "./support";
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { analyze, type AnalysisRequest } from "@/server/analysis";
+import { defaultAnalysisSettings, type AnalysisSettings } from "@/server/schemas/analysis-settings";
 import { createReview } from "@/server/services/reviews";
 import type { ReviewAnalysis } from "@/server/services/analysis";
 import { callerFor, demoReviewId, freshDb, userId, type TestDb } from "../support/test-db";
@@ -12,7 +13,6 @@ beforeEach(async () => {
   reviewId = demoReviewId(t.db);
 });
 afterEach(() => t.close());
-
 
 /** The analysis module run directly on the per-study inputs that the procedure reports it used. */
 function analyzeInputs(run: ReviewAnalysis, extra: Partial<AnalysisRequest> = {}) {
@@ -27,22 +27,28 @@ function analyzeInputs(run: ReviewAnalysis, extra: Partial<AnalysisRequest> = {}
   });
 }
 
-const settingsAudit = () =>
-  t.db.$client.prepare("select user_name as userName, field, old_value as oldValue, new_value as newValue from audit_log where entity = 'analysisSettings' order by id").all() as {
+const savedAudit = () =>
+  t.db.$client.prepare("select user_name as userName, action, field, old_value as oldValue, new_value as newValue from audit_log where entity = 'savedAnalysis' order by id").all() as {
     userName: string;
+    action: string;
     field: string | null;
     oldValue: string | null;
     newValue: string | null;
   }[];
 
-describe("analysis procedures", () => {
-  it("returns the analysis module's result for the demo's data, with the inputs, labels and exclusions it used", async () => {
+async function demoSettings(): Promise<AnalysisSettings> {
+  const [first] = await callerFor(t.db, "lead").analyses.list({ reviewId });
+  return first!.settings;
+}
+
+describe("running an analysis", () => {
+  it("runs the review's first saved analysis by default: the module's result, with the inputs, labels and exclusions it used", async () => {
     const run = await callerFor(t.db, "reviewer1").analysis.run({ reviewId });
+    expect(run.settings).toEqual(await demoSettings());
     expect(run.inputs).toHaveLength(21);
     expect(run.result.k).toBe(21);
     expect(run.excluded).toEqual([]);
     expect(run.result).toEqual(analyzeInputs(run));
-    expect(run.result.pooled!.estimate).toBeGreaterThan(0);
     for (const s of run.result.studies) expect(run.labels[s.id]).toMatch(/^\S.* \d{4}$/);
     expect(run.result.cumulative).toBeUndefined();
   });
@@ -52,114 +58,150 @@ describe("analysis procedures", () => {
     const steps = run.result.cumulative!;
     expect(steps).toHaveLength(run.result.k);
     expect(steps.map((s) => s.year)).toEqual([...steps.map((s) => s.year)].sort((a, b) => a! - b!));
-    expect(steps.map((s) => s.k)).toEqual(steps.map((_, i) => i + 1));
     expect(steps.at(-1)!.estimate).toBeCloseTo(run.result.pooled!.estimate, 12);
     expect(run.result.cumulative).toEqual(analyzeInputs(run, { cumulative: "year" }).cumulative);
   });
 
   it("gives the first and the last time point side by side, each equal to a run at that time point", async () => {
     const caller = callerFor(t.db, "reviewer1");
-    const both = await caller.analysis.timepoints({ reviewId });
+    const settings = { ...(await demoSettings()), model: "random" as const };
+    const both = await caller.analysis.timepoints({ reviewId, settings });
     for (const timepoint of ["first", "last"] as const) {
-      const run = await caller.analysis.run({ reviewId, timepoint });
+      const run = await caller.analysis.run({ reviewId, settings: { ...settings, timepoint } });
       expect(both[timepoint].pooled).toEqual(run.result.pooled);
       expect(both[timepoint].heterogeneity).toEqual(run.result.heterogeneity);
-      expect(both[timepoint].studies.map((s) => [s.id, s.yi, s.weight, s.day])).toEqual(
-        run.result.studies.map((s) => [s.id, s.yi, s.weight, run.inputs.find((i) => String(i.studyId) === s.id)!.day]),
-      );
     }
     expect(both.first.pooled!.estimate).not.toBeCloseTo(both.last.pooled!.estimate, 3);
-    expect(Math.max(...both.first.studies.map((s) => s.day!))).toBeLessThan(Math.max(...both.last.studies.map((s) => s.day!)));
   });
 
-  it("saves the lead's settings: version bumped, one audit row per changed field, and the next run uses them", async () => {
+  it("lets a viewer explore any settings without changing what others see", async () => {
     const lead = callerFor(t.db, "lead");
-    const before = await lead.analysis.settings({ reviewId });
-    const saved = await lead.analysis.updateSettings({ reviewId, patch: { model: "random", tau2Method: "DL", ciMethod: "hk" }, version: before.version });
-    expect(saved).toMatchObject({ model: "random", tau2Method: "DL", ciMethod: "hk", version: before.version + 1 });
-    expect(settingsAudit()).toEqual([
-      { userName: "Team lead (demo)", field: "model", oldValue: "fixed", newValue: "random" },
-      { userName: "Team lead (demo)", field: "tau2Method", oldValue: "REML", newValue: "DL" },
-      { userName: "Team lead (demo)", field: "ciMethod", oldValue: "z", newValue: "hk" },
-    ]);
-    const run = await callerFor(t.db, "reviewer1").analysis.run({ reviewId });
-    expect(run.result).toEqual(analyzeInputs(run));
-    expect(run.result.pooled!.df).toBe(20); // Hartung-Knapp: t with k - 1 degrees of freedom
-    expect(run.result.prediction).not.toBeNull();
+    const viewerCaller = callerFor(t.db, "reviewer2");
+    const before = await lead.analyses.list({ reviewId });
+    const explored = await viewerCaller.analysis.run({ reviewId, settings: { ...before[0]!.settings, model: "random", tau2Method: "DL", ciMethod: "hk" } });
+    expect(explored.result.pooled!.df).toBe(20); // Hartung-Knapp: t with k - 1 degrees of freedom
+    expect(explored.result).toEqual(analyzeInputs(explored));
+    expect(await lead.analyses.list({ reviewId })).toEqual(before);
+    expect((await lead.analysis.run({ reviewId })).settings.model).toBe("fixed");
+    expect(savedAudit()).toEqual([]);
   });
 
   it("applies the seed paper's rule with model auto and says why", async () => {
-    const lead = callerFor(t.db, "lead");
-    const { version } = await lead.analysis.settings({ reviewId });
-    await lead.analysis.updateSettings({ reviewId, patch: { model: "auto" }, version });
-    const run = await lead.analysis.run({ reviewId });
+    const run = await callerFor(t.db, "lead").analysis.run({ reviewId, settings: { ...(await demoSettings()), model: "auto" } });
     const selection = run.result.modelSelection!;
     expect(selection.chosen).toBe(selection.I2! > 50 || selection.pValue! <= 0.05 ? "random" : "fixed");
     expect(selection.reason).toMatch(/I²/);
   });
 
-  it("groups by any Table 1 field, or not at all", async () => {
+  it("groups by a list characteristic, a fixed field, or not at all", async () => {
     const lead = callerFor(t.db, "lead");
-    const exosome = await lead.analysis.run({ reviewId });
-    expect(exosome.result.subgroups!.groups.map((g) => g.name)).toEqual(["Adipose", "Bone marrow", "Placenta", "Umbilical cord"]);
-    const { version } = await lead.analysis.settings({ reviewId });
-    await lead.analysis.updateSettings({ reviewId, patch: { subgroupField: "" }, version });
-    expect((await lead.analysis.run({ reviewId })).result.subgroups).toBeNull();
-    await lead.analysis.updateSettings({ reviewId, patch: { subgroupField: "injuredSite" }, version: version + 1 });
-    const bySite = await lead.analysis.run({ reviewId });
-    const sites = [...new Set(bySite.inputs.map((s) => s.group ?? "Unspecified"))].sort();
-    expect(bySite.result.subgroups!.groups.map((g) => g.name)).toEqual(sites);
+    const saved = await lead.analyses.list({ reviewId });
+    const bySource = await lead.analysis.run({ reviewId, settings: saved[2]!.settings });
+    expect(bySource.subgroupLabel).toBe("Exosome source");
+    expect(bySource.result.subgroups!.groups.map((g) => [g.name, g.k])).toEqual([
+      ["Adipose", 2],
+      ["Bone marrow", 12],
+      ["Placenta", 2],
+      ["Umbilical cord", 5],
+    ]);
+    expect((await lead.analysis.run({ reviewId, settings: { ...saved[2]!.settings, subgroupField: "" } })).result.subgroups).toBeNull();
+    const studies = await lead.studies.list({ reviewId });
+    for (const s of studies.slice(0, 3)) await lead.studies.update({ reviewId, studyId: s.id, field: "species", value: "Mouse", version: s.version });
+    const bySpecies = await lead.analysis.run({ reviewId, settings: { ...saved[2]!.settings, subgroupField: "species" } });
+    expect(bySpecies.subgroupLabel).toBe("Species");
+    expect(bySpecies.result.subgroups!.groups.map((g) => [g.name, g.k])).toEqual([
+      ["Mouse", 3],
+      ["Rat", 18],
+    ]);
   });
 
-  it("lets only the lead change the settings, and writes nothing otherwise", async () => {
-    const { version } = await callerFor(t.db, "lead").analysis.settings({ reviewId });
-    const error = await rejection(callerFor(t.db, "reviewer1").analysis.updateSettings({ reviewId, patch: { model: "random" }, version }));
-    expect(error.code).toBe("FORBIDDEN");
-    expect(settingsAudit()).toEqual([]);
-    expect((await callerFor(t.db, "lead").analysis.settings({ reviewId })).model).toBe("fixed");
-  });
-
-  it("refuses a stale version with who changed it, and bad values naming the field; nothing is written", async () => {
-    const lead = callerFor(t.db, "lead");
-    const { version } = await lead.analysis.settings({ reviewId });
-    await lead.analysis.updateSettings({ reviewId, patch: { level: 0.9 }, version });
-    const audited = settingsAudit().length;
-    const stale = await rejection(lead.analysis.updateSettings({ reviewId, patch: { level: 0.99 }, version }));
-    expect(stale.code).toBe("CONFLICT");
-    expect(stale.message).toContain("Team lead (demo)");
-    for (const [patch, message] of [
-      [{ level: 1.5 }, "patch.level: must be below 1"],
-      [{ timepoint: "day" }, "patch.day: is required when the time point is a given day"],
-      [{ measure: "OR" }, "patch.measure"],
-      [{ subgroupField: "password" }, "patch.subgroupField"],
-    ] as const) {
-      const bad = await rejection(lead.analysis.updateSettings({ reviewId, patch: patch as never, version: version + 1 }));
-      expect(bad.code).toBe("BAD_REQUEST");
-      expect(bad.message).toContain(message);
-    }
-    expect(settingsAudit()).toHaveLength(audited);
-    expect((await lead.analysis.settings({ reviewId })).level).toBe(0.9);
-  });
-
-  it("refuses an outcome of another review", async () => {
+  it("refuses settings naming another review's outcome or characteristic, and invalid settings by field", async () => {
     const admin = { id: userId(t.db, "admin"), displayName: "Administrator" };
     const other = createReview(t.db, admin, { title: "Review B" });
-    const foreignOutcome = t.db.$client.prepare("insert into outcomes (review_id, name, created_at) values (?, 'Other', '2024-01-01') returning id").pluck().get(other.id) as number;
+    const foreignOutcome = t.db.$client.prepare("insert into outcomes (review_id, name, created_at, updated_at) values (?, 'Other', '2024-01-01', '2024-01-01') returning id").pluck().get(other.id) as number;
+    const foreignCharacteristic = t.db.$client
+      .prepare("insert into characteristics (review_id, label, type, position, created_at, updated_at) values (?, 'X', 'single', 1, '2024', '2024') returning id")
+      .pluck()
+      .get(other.id) as number;
     const lead = callerFor(t.db, "lead");
-    const { version } = await lead.analysis.settings({ reviewId });
-    const error = await rejection(lead.analysis.updateSettings({ reviewId, patch: { outcomeId: foreignOutcome }, version }));
-    expect(error.code).toBe("NOT_FOUND");
-    expect((await lead.analysis.settings({ reviewId })).outcomeId).not.toBe(foreignOutcome);
+    const settings = await demoSettings();
+    expect((await rejection(lead.analysis.run({ reviewId, settings: { ...settings, outcomeId: foreignOutcome } }))).code).toBe("NOT_FOUND");
+    expect((await rejection(lead.analysis.run({ reviewId, settings: { ...settings, subgroupField: `c:${foreignCharacteristic}` } }))).code).toBe("NOT_FOUND");
+    const bad = await rejection(lead.analysis.run({ reviewId, settings: { ...settings, level: 1.5 } }));
+    expect(bad).toMatchObject({ code: "BAD_REQUEST", message: "Confidence level must be below 1" });
+    const noDay = await rejection(lead.analysis.run({ reviewId, settings: { ...settings, timepoint: "day" } }));
+    expect(noDay.message).toBe("Day is required when the time point is a given day");
   });
 
-  it("tells open pages that the settings changed (the SSE subscription)", async () => {
+  it("analyses a review with no outcome and no studies without failing", async () => {
+    const admin = { id: userId(t.db, "admin"), displayName: "Administrator" };
+    const empty = createReview(t.db, admin, { title: "Curcumin" });
+    const run = await callerFor(t.db, "admin").analysis.run({ reviewId: empty.id });
+    expect(run.outcome).toBeNull();
+    expect(run.result.k).toBe(0);
+    expect(run.settings).toEqual({ ...defaultAnalysisSettings, outcomeId: null });
+  });
+});
+
+describe("saved analyses", () => {
+  it("seeds the seed paper's three analyses, numbered as RevMan numbers them", async () => {
+    const saved = await callerFor(t.db, "reviewer2").analyses.list({ reviewId });
+    expect(saved.map((a) => [a.number, a.title, a.settings.timepoint, a.settings.model])).toEqual([
+      ["1.1", "BBB locomotor score, first time point", "first", "fixed"],
+      ["1.2", "BBB locomotor score, last time point", "last", "fixed"],
+      ["1.3", "BBB locomotor score, last time point, by exosome source", "last", "fixed"],
+    ]);
+  });
+
+  it("lets the lead add, update, reorder and remove analyses, each audited and version-checked", async () => {
+    const lead = callerFor(t.db, "lead");
+    const settings = await demoSettings();
+    const created = await lead.analyses.create({ reviewId, title: "BBB, random effects", settings: { ...settings, model: "random" } });
+    expect(created.number).toBe("1.4");
+    const updated = await lead.analyses.update({ reviewId, analysisId: created.id, version: created.version, title: "BBB, random effects (DL)", settings: { ...created.settings, tau2Method: "DL" } });
+    expect(updated).toMatchObject({ version: created.version + 1, title: "BBB, random effects (DL)", settings: { tau2Method: "DL", model: "random" } });
+    const stale = await rejection(lead.analyses.update({ reviewId, analysisId: created.id, version: created.version, title: "x", settings }));
+    expect(stale.code).toBe("CONFLICT");
+    await lead.analyses.move({ reviewId, analysisId: created.id, direction: "up" });
+    expect((await lead.analyses.list({ reviewId })).map((a) => a.title.slice(0, 30))).toEqual([
+      "BBB locomotor score, first tim",
+      "BBB locomotor score, last time",
+      "BBB, random effects (DL)",
+      "BBB locomotor score, last time",
+    ]);
+    await lead.analyses.delete({ reviewId, analysisId: created.id, version: updated.version });
+    expect(await lead.analyses.list({ reviewId })).toHaveLength(3);
+    expect(savedAudit().map((a) => [a.action, a.field])).toEqual(
+      expect.arrayContaining([
+        ["create", "title"],
+        ["update", "title"],
+        ["update", "tau2Method"],
+        ["update", "position"],
+        ["delete", null],
+      ]),
+    );
+    // What others see follows the lead's save: the first analysis is the default run.
+    const [first] = await lead.analyses.list({ reviewId });
+    await lead.analyses.update({ reviewId, analysisId: first!.id, version: first!.version, title: first!.title, settings: { ...first!.settings, model: "random" } });
+    expect((await callerFor(t.db, "reviewer2").analysis.run({ reviewId })).settings.model).toBe("random");
+  });
+
+  it("lets only the lead save, and writes nothing otherwise", async () => {
+    const settings = await demoSettings();
+    const error = await rejection(callerFor(t.db, "reviewer1").analyses.create({ reviewId, title: "Mine", settings }));
+    expect(error.code).toBe("FORBIDDEN");
+    expect(savedAudit()).toEqual([]);
+    const noTitle = await rejection(callerFor(t.db, "lead").analyses.create({ reviewId, title: "  ", settings }));
+    expect(noTitle.message).toBe("Title is required");
+  });
+
+  it("tells open pages that a saved analysis changed (the SSE subscription)", async () => {
     const lead = callerFor(t.db, "lead");
     const changes = (await callerFor(t.db, "reviewer1").analysis.changes({ reviewId })) as AsyncGenerator<{ entity: string; by: string }>;
     const next = changes.next();
-    const { version } = await lead.analysis.settings({ reviewId });
-    await lead.analysis.updateSettings({ reviewId, patch: { measure: "SMD" }, version });
+    await lead.analyses.create({ reviewId, title: "SMD", settings: { ...(await demoSettings()), measure: "SMD" } });
     const change = await Promise.race([next, new Promise((_, reject) => setTimeout(() => reject(new Error("no change event within 1 s")), 1000))]);
-    expect(change).toMatchObject({ value: { entity: "analysisSettings", by: "Team lead (demo)" } });
+    expect(change).toMatchObject({ value: { entity: "savedAnalysis", by: "Team lead (demo)" } });
     await changes.return(undefined);
   });
 });

@@ -18,16 +18,33 @@ describe("audit trail", () => {
     const lead = callerFor(t.db, "lead");
     const r1 = callerFor(t.db, "reviewer1");
     const [study] = await r1.studies.list({ reviewId });
-    const [outcome] = await r1.measurements.outcomes({ reviewId });
-    const settings = await lead.analysis.settings({ reviewId });
+    const [outcome] = await r1.outcomes.list({ reviewId });
+    const [saved] = await lead.analyses.list({ reviewId });
     const { review } = await lead.reviews.get({ reviewId });
+    const detail = await r1.studies.get({ reviewId, studyId: study!.id });
+    const control = detail.arms.find((a) => a.kind === "control")!.id;
+    const [source] = await lead.characteristics.list({ reviewId });
 
     const cases: [string, () => Promise<unknown>, Partial<AuditRow>][] = [
       ["study update", () => r1.studies.update({ reviewId, studyId: study!.id, field: "sex", value: "Female", version: study!.version }), { entity: "study", action: "update", field: "sex", old_value: "", new_value: "Female" }],
       ["study create", () => r1.studies.create({ reviewId, author: "New et al.", year: 2020 }), { entity: "study", action: "create", field: "author", new_value: "New et al." }],
-      ["measurement", () => r1.measurements.save({ reviewId, studyId: study!.id, outcomeId: outcome!.id, armKind: "control", day: 90, mean: 9, errorType: "SD", errorValue: 2, n: 9 }), { entity: "measurement", action: "create" }],
-      ["settings", () => lead.analysis.updateSettings({ reviewId, patch: { model: "random" }, version: settings.version }), { entity: "analysisSettings", action: "update", field: "model", old_value: "fixed", new_value: "random" }],
-      ["outcome", () => lead.measurements.createOutcome({ reviewId, name: "Forelimb score", scaleMin: 0, scaleMax: 10 }), { entity: "outcome", action: "create", field: "name", new_value: "Forelimb score" }],
+      ["measurement", () => r1.measurements.save({ reviewId, studyId: study!.id, outcomeId: outcome!.id, armId: control, day: 90, mean: 9, errorType: "SD", errorValue: 2, n: 9 }), { entity: "measurement", action: "create" }],
+      [
+        "saved analysis",
+        () => lead.analyses.update({ reviewId, analysisId: saved!.id, version: saved!.version, title: saved!.title, settings: { ...saved!.settings, model: "random" } }),
+        { entity: "savedAnalysis", action: "update", field: "model", old_value: "fixed", new_value: "random" },
+      ],
+      ["outcome", () => lead.outcomes.create({ reviewId, outcome: { name: "Forelimb score", scaleMin: 0, scaleMax: 10 } }), { entity: "outcome", action: "create", field: "name", new_value: "Forelimb score" }],
+      [
+        "characteristic",
+        () => lead.characteristics.create({ reviewId, definition: { label: "Dose regimen", type: "single", options: [{ label: "Single" }, { label: "Repeated" }] } }),
+        { entity: "characteristic", action: "create", field: "label", new_value: "Dose regimen" },
+      ],
+      [
+        "characteristic value",
+        () => r1.studies.update({ reviewId, studyId: study!.id, field: `c:${source!.id}`, value: "other", version: study!.version + 1 }),
+        { entity: "study", action: "update", field: `Exosome source (c:${source!.id})`, old_value: "adipose", new_value: "other" },
+      ],
       ["review", () => lead.reviews.update({ reviewId, patch: { prismaIncluded: 22 }, version: review.version }), { entity: "review", action: "update", field: "prismaIncluded", old_value: "21", new_value: "22" }],
     ];
     for (const [, run, expected] of cases) {

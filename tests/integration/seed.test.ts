@@ -17,30 +17,43 @@ describe("a fresh database", () => {
     expect([review.prismaIdentified, review.prismaAfterDuplicates, review.prismaFullText, review.prismaIncluded]).toEqual([276, 217, 45, 21]);
     const studies = await lead.studies.list({ reviewId });
     expect(studies).toHaveLength(21);
-    // Every Table 1 field exactly as printed, in the paper's order.
+    const definitions = await lead.characteristics.list({ reviewId });
+    const id = (label: string) => String(definitions.find((d) => d.label === label)!.id);
+    expect(definitions.map((d) => d.label)).toEqual(["Exosome source", "Source (as printed)", "Injured site", "Possible mechanism", "Reference", "Isolation method", "Injury device", "Injury severity"]);
+    // Table 1 in the paper's column order, every field exactly as printed.
+    expect(review.table1Columns.map((key) => (key.startsWith("c:") ? definitions.find((d) => `c:${d.id}` === key)!.label : key))).toEqual([
+      "Exosome source",
+      "Source (as printed)",
+      "administrationRoute",
+      "Injured site",
+      "modelInduction",
+      "Possible mechanism",
+      "Reference",
+    ]);
     studies.forEach((s, i) => {
       const printed = table1[i]!;
-      expect({ ...s, position: s.position }).toMatchObject({
-        position: printed.position,
-        author: printed.author,
-        year: printed.year,
-        exosomeSourceDetail: printed.exosomeSourceDetail,
-        administrationRoute: "Tail vein injection",
-        injuredSite: printed.injuredSite,
-        modelingMethod: "Contusion",
-        possibleMechanism: printed.possibleMechanism,
+      expect(s).toMatchObject({ position: printed.position, author: printed.author, year: printed.year, doi: printed.doi, administrationRoute: "Tail vein injection", modelInduction: "Contusion", species: "Rat" });
+      expect(s.characteristics).toMatchObject({
+        [id("Exosome source")]: printed.exosomeSource,
+        [id("Source (as printed)")]: printed.exosomeSourceDetail,
+        [id("Injured site")]: printed.injuredSite,
+        [id("Possible mechanism")]: printed.possibleMechanism,
+        [id("Reference")]: printed.reference,
       });
       expect(s.hasExampleData).toBe(true);
       expect(s.outcomeValues).toBe(4);
     });
-    expect(studies.filter((s) => s.exosomeSource === "bone_marrow")).toHaveLength(12);
-    expect(studies.filter((s) => s.exosomeSource === "umbilical_cord")).toHaveLength(5);
-    expect(studies.find((s) => s.position === 7)?.possibleMechanism).toBe("Reducing inflammation in spinal cord injury by regulating the TLR4/NK-κB signaling pathway");
+    expect(studies.filter((s) => s.characteristics[id("Exosome source")] === "bone_marrow")).toHaveLength(12);
+    expect(studies.filter((s) => s.characteristics[id("Exosome source")] === "umbilical_cord")).toHaveLength(5);
+    expect(studies.find((s) => s.position === 7)?.characteristics[id("Possible mechanism")]).toBe("Reducing inflammation in spinal cord injury by regulating the TLR4/NK-κB signaling pathway");
+    const [outcome] = await lead.outcomes.list({ reviewId });
+    expect(outcome).toMatchObject({ name: "BBB locomotor score", scaleMin: 0, scaleMax: 21, higherIsBetter: true, normalValue: 21 });
   });
 
   it("gives the demo's pooled fixed-effect MD near the paper's 1.26 (first) and 1.56 (last)", async () => {
     t = await freshDb();
     const overview = await callerFor(t.db, "lead").reviews.overview({ reviewId: demoReviewId(t.db) });
+    if (!overview.pooled) throw new Error("the demo has an outcome");
     expect(overview.pooled.first.result.k).toBe(21);
     expect(overview.pooled.last.result.k).toBe(21);
     expect(overview.pooled.first.result.pooled?.estimate).toBeCloseTo(1.26, 1);

@@ -71,9 +71,14 @@ function sortLines(lines: StudyLine[], sort: ForestSort): StudyLine[] {
 
 const sum = (values: (number | null)[]) => values.reduce<number>((s, v) => s + (v ?? 0), 0);
 
-export function heterogeneityText(h: { tau2: number; Q: number; df: number; I2: number | null; pValue?: number | null }): string {
+/**
+ * The heterogeneity line as RevMan prints it: Chi² (Cochran's Q), df, p and I² for both models, and τ² only under
+ * random effects (a fixed-effect model assumes τ² = 0, so printing it would say nothing).
+ */
+export function heterogeneityText(h: { tau2: number; Q: number; df: number; I2: number | null; pValue?: number | null }, model: "fixed" | "random"): string {
   const p = h.pValue === undefined ? "" : ` (p ${fmtP(h.pValue).startsWith("<") ? fmtP(h.pValue) : `= ${fmtP(h.pValue)}`})`;
-  return `Heterogeneity: τ² = ${fmt(h.tau2, 2)}; Q = ${fmt(h.Q, 2)}, df = ${h.df}${p}; I² = ${fmtPercent(h.I2, 0)}`;
+  const tau2 = model === "random" ? `τ² = ${fmt(h.tau2, 2)}; ` : "";
+  return `Heterogeneity: ${tau2}Chi² = ${fmt(h.Q, 2)}, df = ${h.df}${p}; I² = ${fmtPercent(h.I2, 0)}`;
 }
 
 export const pText = (p: number | null | undefined) => (fmtP(p).startsWith("<") ? `p ${fmtP(p)}` : `p = ${fmtP(p)}`);
@@ -107,7 +112,8 @@ export function ForestPlot({
   extraControls?: ReactNode;
 }) {
   const [sort, setSort] = useState<ForestSort>("input");
-  const [grouped, setGrouped] = useState(false);
+  // Choosing a subgroup variable shows the subgroups; "All studies" is one click away.
+  const [grouped, setGrouped] = useState(true);
   const [pageSize, setPageSize] = useState<number>(50);
   const [page, setPage] = useState(0);
   const container = useRef<HTMLDivElement>(null);
@@ -115,6 +121,7 @@ export function ForestPlot({
   const measure = settings.measure;
   const canGroup = result.subgroups !== null && subgroupLabel !== null;
   const isGrouped = grouped && canGroup;
+  const model = chosenModel(analysis);
   const lines = useMemo(() => sortLines(studyLines(analysis), sort), [analysis, sort]);
   const level = `${fmt(settings.level * 100, settings.level * 100 === Math.round(settings.level * 100) ? 0 : 1)}%`;
 
@@ -166,7 +173,7 @@ export function ForestPlot({
           },
           group: g.name,
         });
-        body.push({ row: { kind: "note", key: `hn:${g.name}`, text: heterogeneityText({ tau2: g.tau2, Q: g.Q, df: Math.max(g.k - 1, 0), I2: g.I2, pValue: g.QpValue }) }, group: g.name });
+        body.push({ row: { kind: "note", key: `hn:${g.name}`, text: heterogeneityText({ tau2: g.tau2, Q: g.Q, df: Math.max(g.k - 1, 0), I2: g.I2, pValue: g.QpValue }, model) }, group: g.name });
         body.push({ row: { kind: "note", key: `tn:${g.name}`, text: `Test for overall effect: ${pText(g.pValue)}` }, group: g.name });
         body.push({ row: { kind: "gap", key: `gap:${g.name}` }, group: g.name });
       }
@@ -198,7 +205,7 @@ export function ForestPlot({
           upper: result.prediction.upper,
           cells: { study: "Prediction interval", effect: `[${fmtEffect(result.prediction.lower, measure)}, ${fmtEffect(result.prediction.upper, measure)}]` },
         });
-      if (result.heterogeneity) footer.push({ kind: "note", key: "het", text: heterogeneityText(result.heterogeneity) });
+      if (result.heterogeneity) footer.push({ kind: "note", key: "het", text: heterogeneityText(result.heterogeneity, model) });
       footer.push({ kind: "note", key: "overall", text: overallTestText(result.pooled) });
       if (isGrouped && result.subgroups)
         footer.push({
@@ -208,7 +215,7 @@ export function ForestPlot({
         });
     }
     return { body, footer };
-  }, [lines, isGrouped, result, measure, level, rob]);
+  }, [lines, isGrouped, result, measure, level, rob, model]);
 
   const { items: pageBody, pageCount, current } = pageSlice(built.body, pageSize, page);
   const rows = useMemo(() => {

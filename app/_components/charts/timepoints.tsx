@@ -62,7 +62,7 @@ function Panel({ side, axis, basename }: { side: Side; axis: EffectAxis; basenam
             ({modelLabel(side.settings, side.modelSelection)}), k = {side.k}
             {side.excluded.length > 0 && `, ${side.excluded.length} not analysed`}
           </p>
-          {side.heterogeneity && <p className="text-slate-700">{heterogeneityText(side.heterogeneity)}</p>}
+          {side.heterogeneity && <p className="text-slate-700">{heterogeneityText(side.heterogeneity, side.modelSelection?.chosen ?? (side.settings.model === "random" ? "random" : "fixed"))}</p>}
           <p className="text-slate-700">{overallTestText(pooled)}</p>
           {side.modelSelection && <p className="text-slate-700">{side.modelSelection.reason}</p>}
         </div>

@@ -26,12 +26,12 @@ export default async function ReviewOverviewPage({ params }: { params: Promise<{
   return (
     <>
       <AppHeader user={user} nav={{ reviewId, title: review.title, role, current: "overview" }} />
-      <main className="mx-auto max-w-6xl space-y-6 p-6">
+      <main className="mx-auto max-w-6xl space-y-6 p-4 sm:p-6">
         <div>
           <h1 className="text-2xl font-semibold">{review.title}</h1>
           <p className="mt-2 text-slate-700">{review.question}</p>
         </div>
-        <section aria-label="Counts" className="grid gap-4 sm:grid-cols-4">
+        <section aria-label="Counts" className="grid grid-cols-2 gap-4 sm:grid-cols-4">
           {[
             ["Studies", overview.counts.studies],
             ["With outcome data", overview.counts.studiesWithOutcomeData],
@@ -52,10 +52,20 @@ export default async function ReviewOverviewPage({ params }: { params: Promise<{
         )}
         <section aria-label="Pooled results">
           <h2 className="text-lg font-semibold">Pooled result</h2>
-          <div className="mt-2 grid gap-4 md:grid-cols-2">
-            <PooledSummary title="First time point" analysis={overview.pooled.first} />
-            <PooledSummary title="Last time point" analysis={overview.pooled.last} />
-          </div>
+          {overview.pooled ? (
+            <div className="mt-2 grid gap-4 md:grid-cols-2">
+              <PooledSummary title="First time point" analysis={overview.pooled.first} />
+              <PooledSummary title="Last time point" analysis={overview.pooled.last} />
+            </div>
+          ) : (
+            <p className="mt-2 rounded border border-slate-200 bg-white p-3 text-sm text-slate-700">
+              No outcome is defined yet.{" "}
+              <Link className="text-blue-800 underline" href={`/reviews/${reviewId}/setup`}>
+                {role === "lead" ? "Define the review's outcomes and study characteristics on Set-up" : "The lead defines them on Set-up"}
+              </Link>
+              .
+            </p>
+          )}
           <p className="mt-2 text-sm">
             <Link className="text-blue-800 underline" href={`/reviews/${reviewId}/analysis`}>
               Forest and funnel plots, subgroups and sensitivity analyses

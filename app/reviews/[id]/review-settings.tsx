@@ -25,7 +25,7 @@ const countFields = [
 type TextField = (typeof textFields)[number][0];
 type CountField = (typeof countFields)[number][0];
 
-/** The lead's editor of the review's protocol, PRISMA counts and outcomes (version-checked, audited). */
+/** The lead's editor of the review's protocol and PRISMA counts (version-checked, audited); outcomes are on Set-up. */
 export function ReviewSettings({ reviewId }: { reviewId: number }) {
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
@@ -33,10 +33,9 @@ export function ReviewSettings({ reviewId }: { reviewId: number }) {
   return (
     <section aria-label="Review settings" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
       <button type="button" className="text-lg font-semibold" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {open ? "▾" : "▸"} Edit review details and outcomes
+        {open ? "▾" : "▸"} Edit review details
       </button>
       {open && review.data && <DetailsForm reviewId={reviewId} review={review.data.review} />}
-      {open && <OutcomesEditor reviewId={reviewId} />}
     </section>
   );
 }
@@ -97,58 +96,5 @@ function DetailsForm({ reviewId, review }: { reviewId: number; review: ReviewDat
         )}
       </div>
     </form>
-  );
-}
-
-function OutcomesEditor({ reviewId }: { reviewId: number }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const outcomes = useQuery(trpc.measurements.outcomes.queryOptions({ reviewId }));
-  const create = useMutation(trpc.measurements.createOutcome.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.measurements.outcomes.queryKey({ reviewId }) }) }));
-  const [draft, setDraft] = useState({ name: "", unit: "points", scaleMin: "", scaleMax: "", higherIsBetter: true });
-  const bound = (text: string) => (text.trim() === "" ? null : Number(text));
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    create.mutate({ reviewId, name: draft.name, unit: draft.unit, scaleMin: bound(draft.scaleMin), scaleMax: bound(draft.scaleMax), higherIsBetter: draft.higherIsBetter });
-  };
-  return (
-    <div className="mt-4">
-      <h3 className="font-semibold">Outcomes</h3>
-      <ul className="mt-1 list-disc pl-5 text-sm">
-        {(outcomes.data ?? []).map((o) => (
-          <li key={o.id}>
-            {o.name} ({o.unit}; scale {o.scaleMin ?? "−∞"} to {o.scaleMax ?? "∞"}, {o.higherIsBetter ? "higher is better" : "lower is better"})
-          </li>
-        ))}
-      </ul>
-      <form onSubmit={submit} className="mt-2 flex flex-wrap items-end gap-2 text-sm" aria-label="Add outcome">
-        {(
-          [
-            ["name", "Outcome name", "w-56"],
-            ["unit", "Unit", "w-24"],
-            ["scaleMin", "Scale minimum", "w-24"],
-            ["scaleMax", "Scale maximum", "w-24"],
-          ] as const
-        ).map(([key, label, width]) => (
-          <div key={key}>
-            <label htmlFor={`outcome-${key}`} className="block text-xs font-medium">
-              {label}
-            </label>
-            <input id={`outcome-${key}`} className={`rounded border border-slate-300 px-1 py-0.5 ${width}`} value={draft[key]} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} />
-          </div>
-        ))}
-        <label className="flex items-center gap-1">
-          <input type="checkbox" checked={draft.higherIsBetter} onChange={(e) => setDraft({ ...draft, higherIsBetter: e.target.checked })} /> Higher is better
-        </label>
-        <button type="submit" className="rounded border border-blue-700 px-2 py-0.5 text-blue-800">
-          Add outcome
-        </button>
-        {create.error && (
-          <p role="alert" className="w-full text-red-700">
-            {errorMessage(create.error)}
-          </p>
-        )}
-      </form>
-    </div>
   );
 }

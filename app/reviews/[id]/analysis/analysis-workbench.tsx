@@ -1,5 +1,7 @@
 "use client";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { memo, useDeferredValue, useMemo, useState } from "react";
 import { measureInfo, fmtEffect } from "@/app/_components/charts/effect-scale";
 import { ExampleNotice, ExcludedList, ForestPlot, chosenModel, heterogeneityText, overallTestText, pText, type RobColumns } from "@/app/_components/charts/forest-plot";
@@ -12,8 +14,11 @@ import { useLiveReview } from "@/app/_lib/use-live-review";
 import { useTRPC } from "@/app/_trpc/client";
 import { robDomains } from "@/server/schemas/risk-of-bias";
 import { studyFieldLabels, type StudyField } from "@/server/schemas/study";
+import { defaultAnalysisSettings, type AnalysisSettings } from "@/server/schemas/analysis-settings";
 import type { ReviewAnalysis, TimepointComparison } from "@/server/services/analysis";
+import { SavedAnalysesBar } from "./saved-analyses-bar";
 import { SettingsPanel } from "./settings-panel";
+import { changedSettings, searchFor, settingsFromSearch } from "./url-settings";
 
 const sectionClass = "space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm";
 
@@ -23,18 +28,39 @@ const sectionClass = "space-y-3 rounded-lg border border-slate-200 bg-white p-4 
  * everyone's edits arrive over SSE (useLiveReview) and the charts redraw in place, the previous result staying on
  * screen while the next one is fetched.
  */
-export function AnalysisWorkbench({ reviewId, canEdit }: { reviewId: number; canEdit: boolean }) {
+export function AnalysisWorkbench({ reviewId, isLead }: { reviewId: number; isLead: boolean }) {
   const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const search = useSearchParams();
   const [lastChange, setLastChange] = useState<{ by: string; at: string } | null>(null);
   useLiveReview(reviewId, (by) => setLastChange({ by, at: new Date().toLocaleTimeString("en-GB") }));
-  const settings = useQuery(trpc.analysis.settings.queryOptions({ reviewId }, { placeholderData: keepPreviousData }));
-  const outcomes = useQuery(trpc.measurements.outcomes.queryOptions({ reviewId }, { placeholderData: keepPreviousData }));
+  const saved = useQuery(trpc.analyses.list.queryOptions({ reviewId }, { placeholderData: keepPreviousData }));
+  const outcomes = useQuery(trpc.outcomes.list.queryOptions({ reviewId }, { placeholderData: keepPreviousData }));
+  const characteristics = useQuery(trpc.characteristics.list.queryOptions({ reviewId }, { placeholderData: keepPreviousData }));
+
+  // What the page shows: the chosen saved analysis (the first by default), changed by what the address says.
+  const savedList = saved.data ?? [];
+  const requestedId = Number(search.get("analysis"));
+  const selected = savedList.find((a) => a.id === requestedId) ?? savedList[0] ?? null;
+  const base = useMemo(
+    () => selected?.settings ?? { ...defaultAnalysisSettings, outcomeId: outcomes.data?.[0]?.id ?? null },
+    [selected, outcomes.data],
+  );
+  const settings = useMemo(() => settingsFromSearch(search, base), [search, base]);
+  const changed = changedSettings(settings, base);
+  const navigate = (next: AnalysisSettings, savedId: number | null) => {
+    const query = searchFor(next, savedId === null ? base : (savedList.find((a) => a.id === savedId)?.settings ?? base), savedId).toString();
+    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+  };
+
   const queryClient = useQueryClient();
-  const runOptions = trpc.analysis.run.queryOptions({ reviewId, cumulative: "year" }, { placeholderData: keepPreviousData });
+  const ready = saved.data !== undefined && outcomes.data !== undefined;
+  const runOptions = trpc.analysis.run.queryOptions({ reviewId, settings, cumulative: "year" }, { placeholderData: keepPreviousData, enabled: ready });
   const run = useQuery(runOptions);
   // Fetched after the main result (also after each live change), so that the forest plot does not wait for the
   // two extra analyses of the side-by-side view: they would travel in the same HTTP batch otherwise.
-  const timepointOptions = trpc.analysis.timepoints.queryOptions({ reviewId }, { enabled: run.data !== undefined, placeholderData: keepPreviousData });
+  const timepointOptions = trpc.analysis.timepoints.queryOptions({ reviewId, settings }, { enabled: run.data !== undefined, placeholderData: keepPreviousData });
   const timepoints = useQuery({
     ...timepointOptions,
     queryFn: async (context) => {
@@ -55,11 +81,25 @@ export function AnalysisWorkbench({ reviewId, canEdit }: { reviewId: number; can
 
   const analysis = run.data;
   const basename = `review-${reviewId}`;
+  const outcomeName = outcomes.data?.find((o) => o.id === settings.outcomeId)?.name ?? outcomes.data?.[0]?.name ?? "Outcome";
+  if (outcomes.data && outcomes.data.length === 0)
+    return (
+      <div className="space-y-2">
+        <h1 className="text-2xl font-semibold">Analysis</h1>
+        <p className="rounded border border-slate-200 bg-white p-3 text-slate-700">
+          This review has no outcome yet.{" "}
+          <Link className="text-blue-800 underline" href={`/reviews/${reviewId}/setup`}>
+            Define one on Set-up
+          </Link>{" "}
+          and enter values on the study pages; the pooled result appears here as they arrive.
+        </p>
+      </div>
+    );
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-baseline gap-3">
         <h1 className="text-2xl font-semibold">Analysis</h1>
-        <nav aria-label="Analysis sections" className="flex gap-3 text-sm">
+        <nav aria-label="Analysis sections" className="flex flex-wrap gap-3 text-sm">
           {[
             ["#forest", "Forest plot"],
             ["#funnel", "Funnel plot"],
@@ -76,7 +116,23 @@ export function AnalysisWorkbench({ reviewId, canEdit }: { reviewId: number; can
         </p>
       </div>
 
-      {settings.data && <SettingsPanel reviewId={reviewId} settings={settings.data} outcomes={outcomes.data ?? []} canEdit={canEdit} />}
+      <section aria-labelledby="settings-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
+        <h2 id="settings-title" className="font-semibold">
+          Analysis settings
+        </h2>
+        <SavedAnalysesBar
+          reviewId={reviewId}
+          saved={savedList}
+          selected={selected}
+          changed={changed}
+          settings={settings}
+          suggestedTitle={suggestTitle(settings, outcomeName, subgroupLabelOf(settings.subgroupField, characteristics.data ?? []))}
+          isLead={isLead}
+          onSelect={(id) => navigate(savedList.find((a) => a.id === id)?.settings ?? base, id)}
+          onReset={() => router.replace(selected ? `${pathname}?analysis=${selected.id}` : pathname, { scroll: false })}
+        />
+        <SettingsPanel settings={settings} outcomes={outcomes.data ?? []} characteristics={characteristics.data ?? []} onChange={(patch) => navigate({ ...settings, ...patch }, selected?.id ?? null)} />
+      </section>
 
       {run.error && !analysis && (
         <p role="alert" className="rounded border border-red-300 bg-red-50 p-3 text-red-800">
@@ -95,7 +151,7 @@ export function AnalysisWorkbench({ reviewId, canEdit }: { reviewId: number; can
             <ExampleNotice count={analysis.inputs.filter((s) => s.isExampleData).length} />
             <ForestPlot
               analysis={analysis}
-              subgroupLabel={subgroupLabel(analysis.settings.subgroupField)}
+              subgroupLabel={analysis.subgroupLabel?.toLowerCase() ?? null}
               higherIsBetter={analysis.outcome?.higherIsBetter ?? true}
               basename={`${basename}-forest-plot`}
               rob={robColumns}
@@ -174,10 +230,17 @@ const TimepointsSection = memo(function TimepointsSection({ data, error, basenam
   );
 });
 
-function subgroupLabel(field: string): string | null {
+function subgroupLabelOf(field: string, characteristics: { id: number; label: string }[]): string | null {
   if (!field) return null;
-  if (field === "exosomeSource") return "exosome source";
-  return (studyFieldLabels[field as StudyField] ?? field).toLowerCase();
+  if (field.startsWith("c:")) return characteristics.find((c) => `c:${c.id}` === field)?.label ?? null;
+  return studyFieldLabels[field as StudyField] ?? null;
+}
+
+/** A title for a new saved analysis, as RevMan words them: "BBB locomotor score, last time point, by exosome source". */
+function suggestTitle(s: AnalysisSettings, outcome: string, subgroup: string | null): string {
+  const when = s.timepoint === "day" ? `day ${s.day}` : `${s.timepoint} time point`;
+  const model = s.model === "random" ? `, random effects (${s.tau2Method})` : s.model === "fixed" ? ", fixed effect" : "";
+  return `${outcome}, ${when}${s.measure !== "MD" ? `, ${s.measure}` : ""}${model}${subgroup ? `, by ${subgroup.toLowerCase()}` : ""}`;
 }
 
 const timepointText = (s: ReviewAnalysis["settings"]) => (s.timepoint === "day" ? `day ${fmt(s.day, 0)}` : s.timepoint === "first" ? "first time point (per study)" : "last time point (per study)");
@@ -211,7 +274,7 @@ function PooledResult({ analysis }: { analysis: ReviewAnalysis }) {
           </p>
           <p className="text-sm text-slate-700">
             k = {result.k} studies{excluded.length > 0 ? `, ${excluded.length} not analysed (listed under the forest plot)` : ""}.{" "}
-            {result.heterogeneity && heterogeneityText(result.heterogeneity)}. {overallTestText(pooled)}.
+            {result.heterogeneity && heterogeneityText(result.heterogeneity, model)}. {overallTestText(pooled)}.
             {result.prediction && ` Prediction interval ${fmtEffect(result.prediction.lower, measure)} to ${fmtEffect(result.prediction.upper, measure)}.`}
           </p>
         </div>

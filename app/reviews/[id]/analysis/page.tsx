@@ -11,8 +11,8 @@ export default async function AnalysisPage({ params }: { params: Promise<{ id: s
   return (
     <>
       <AppHeader user={user} nav={{ reviewId, title: review.title, role, current: "analysis" }} />
-      <main className="mx-auto max-w-screen-2xl p-6">
-        <AnalysisWorkbench reviewId={reviewId} canEdit={role === "lead"} />
+      <main className="mx-auto max-w-screen-2xl p-4 sm:p-6">
+        <AnalysisWorkbench reviewId={reviewId} isLead={role === "lead"} />
       </main>
     </>
   );

@@ -5,69 +5,81 @@ import { useDeferredValue, useMemo, useState, type FormEvent } from "react";
 import { EditableCell } from "@/app/_components/editable-cell";
 import { ExampleBadge } from "@/app/_components/example-badge";
 import { Pager, pageSlice } from "@/app/_components/pager";
-import { studyFieldValue } from "@/app/_lib/study-field-input";
+import { ScrollBox } from "@/app/_components/scroll-box";
+import { checkColumnInput, columnEditValue, columnEditor } from "@/app/_lib/study-columns";
 import { errorMessage } from "@/app/_lib/trpc-errors";
 import { useStudyFieldSave } from "@/app/_lib/use-study-field-save";
 import { useLiveReview } from "@/app/_lib/use-live-review";
 import { useTRPC } from "@/app/_trpc/client";
-import { exosomeSources } from "@/db/schema/studies";
-import { exosomeSourceLabels, parseStudyField, studyFieldLabels, type StudyField } from "@/server/schemas/study";
+import { isListType } from "@/server/schemas/characteristics";
+import { columnLabel, columnText, columnValue } from "@/server/schemas/columns";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/root";
+import { RemovedStudies } from "./removed-studies";
 
 const PAGE_SIZE = 50;
-const sourceOptions = exosomeSources.map((s) => ({ value: s, label: exosomeSourceLabels[s] }));
+type StudyRow = inferRouterOutputs<AppRouter>["studies"]["list"][number];
+const POSITION = "#";
 
-/** Table 1's columns, in the paper's order. */
-const columns: { field: StudyField; kind: "text" | "number" | "select" | "textarea"; width: string }[] = [
-  { field: "author", kind: "text", width: "w-40" },
-  { field: "year", kind: "number", width: "w-20" },
-  { field: "exosomeSource", kind: "select", width: "w-32" },
-  { field: "exosomeSourceDetail", kind: "text", width: "w-56" },
-  { field: "administrationRoute", kind: "text", width: "w-40" },
-  { field: "injuredSite", kind: "text", width: "w-24" },
-  { field: "modelingMethod", kind: "text", width: "w-28" },
-  { field: "possibleMechanism", kind: "textarea", width: "w-72" },
-  { field: "reference", kind: "text", width: "w-24" },
-];
-
-type SortKey = "position" | StudyField;
-
-export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: boolean }) {
+/**
+ * Table 1: author and year, then the columns the review's lead chose (fixed fields and the review's own
+ * characteristics, in order). Sort by any column, filter by any list characteristic, search every column.
+ */
+export function StudyTable({ reviewId, canEdit, isLead }: { reviewId: number; canEdit: boolean; isLead: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   useLiveReview(reviewId);
   const studies = useQuery(trpc.studies.list.queryOptions({ reviewId }));
+  const review = useQuery(trpc.reviews.get.queryOptions({ reviewId }));
+  const characteristics = useQuery(trpc.characteristics.list.queryOptions({ reviewId }));
+  const definitions = useMemo(() => characteristics.data ?? [], [characteristics.data]);
   const remove = useMutation(trpc.studies.delete.mutationOptions());
   const [search, setSearch] = useState("");
   const deferredSearch = useDeferredValue(search);
-  const [sourceFilter, setSourceFilter] = useState<string>("");
-  const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: "position", dir: 1 });
+  const [filter, setFilter] = useState<{ key: string; value: string }>({ key: "", value: "" });
+  const [sort, setSort] = useState<{ key: string; dir: 1 | -1 }>({ key: POSITION, dir: 1 });
   const [page, setPage] = useState(0);
   const [confirming, setConfirming] = useState<{ id: number; label: string; version: number } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
+  const columns = useMemo(() => ["author", "year", ...(review.data?.review.table1Columns ?? [])], [review.data]);
+  const filterable = definitions.filter((d) => isListType(d.type));
+  const filterDefinition = filterable.find((d) => `c:${d.id}` === filter.key);
+
   const rows = useMemo(() => {
     const needle = deferredSearch.trim().toLowerCase();
-    const filtered = (studies.data ?? []).filter(
-      (s) =>
-        (!sourceFilter || s.exosomeSource === sourceFilter) &&
-        (!needle || columns.some((c) => String(s[c.field] ?? "").toLowerCase().includes(needle)) || s.doi.toLowerCase().includes(needle)),
-    );
-    const key = sort.key;
+    const text = (s: StudyRow, key: string) => columnText(definitions, key, s, s.characteristics);
+    const filtered = (studies.data ?? []).filter((s) => {
+      if (filter.key && filter.value) {
+        const value = columnValue(filter.key, s, s.characteristics);
+        const matches = Array.isArray(value) ? value.includes(filter.value) : String(value ?? "") === filter.value;
+        if (!matches) return false;
+      }
+      return !needle || [...columns, "doi", "title"].some((key) => text(s, key).toLowerCase().includes(needle));
+    });
     return filtered.sort((a, b) => {
-      const x = a[key] ?? "";
-      const y = b[key] ?? "";
-      const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true });
+      if (sort.key === POSITION) return (a.position - b.position) * sort.dir;
+      const x = columnValue(sort.key, a, a.characteristics);
+      const y = columnValue(sort.key, b, b.characteristics);
+      const order = typeof x === "number" && typeof y === "number" ? x - y : text(a, sort.key).localeCompare(text(b, sort.key), undefined, { numeric: true });
       return order * sort.dir || a.position - b.position;
     });
-  }, [studies.data, deferredSearch, sourceFilter, sort]);
+  }, [studies.data, deferredSearch, filter, sort, columns, definitions]);
 
   const { items: visible, pageCount, current: currentPage } = pageSlice(rows, PAGE_SIZE, page);
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.studies.list.queryKey({ reviewId }) });
+  const invalidate = () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.studies.list.queryKey({ reviewId }) }), queryClient.invalidateQueries({ queryKey: trpc.studies.removed.queryKey({ reviewId }) })]);
+  const save = useStudyFieldSave(reviewId, definitions);
 
-  const save = useStudyFieldSave(reviewId);
-
-  const toggleSort = (key: SortKey) => setSort((s) => ({ key, dir: s.key === key ? (s.dir === 1 ? -1 : 1) : 1 }));
-  const ariaSort = (key: SortKey) => (sort.key === key ? (sort.dir === 1 ? "ascending" : "descending") : "none");
+  const toggleSort = (key: string) => setSort((s) => ({ key, dir: s.key === key ? (s.dir === 1 ? -1 : 1) : 1 }));
+  const ariaSort = (key: string) => (sort.key === key ? (sort.dir === 1 ? "ascending" : "descending") : "none");
+  const filterValues = filterDefinition
+    ? filterDefinition.type === "boolean"
+      ? [
+          { value: "true", label: "Yes" },
+          { value: "false", label: "No" },
+        ]
+      : filterDefinition.options
+    : [];
 
   return (
     <div className="space-y-3">
@@ -79,8 +91,8 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
           <input
             id="study-search"
             type="search"
-            className="mt-1 w-64 rounded border border-slate-300 px-2 py-1"
-            placeholder="Author, mechanism, site…"
+            className="mt-1 w-56 max-w-full rounded border border-slate-300 px-2 py-1"
+            placeholder="Any column, DOI, title…"
             value={search}
             onChange={(e) => {
               setSearch(e.target.value);
@@ -88,27 +100,54 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
             }}
           />
         </div>
-        <div>
-          <label htmlFor="source-filter" className="block text-sm font-medium">
-            Source
-          </label>
-          <select
-            id="source-filter"
-            className="mt-1 rounded border border-slate-300 px-2 py-1"
-            value={sourceFilter}
-            onChange={(e) => {
-              setSourceFilter(e.target.value);
-              setPage(0);
-            }}
-          >
-            <option value="">All sources</option>
-            {sourceOptions.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        {filterable.length > 0 && (
+          <>
+            <div>
+              <label htmlFor="filter-by" className="block text-sm font-medium">
+                Filter by
+              </label>
+              <select
+                id="filter-by"
+                className="mt-1 max-w-48 rounded border border-slate-300 px-2 py-1"
+                value={filter.key}
+                onChange={(e) => {
+                  setFilter({ key: e.target.value, value: "" });
+                  setPage(0);
+                }}
+              >
+                <option value="">No filter</option>
+                {filterable.map((d) => (
+                  <option key={d.id} value={`c:${d.id}`}>
+                    {d.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {filterDefinition && (
+              <div>
+                <label htmlFor="filter-value" className="block text-sm font-medium">
+                  {filterDefinition.label}
+                </label>
+                <select
+                  id="filter-value"
+                  className="mt-1 max-w-48 rounded border border-slate-300 px-2 py-1"
+                  value={filter.value}
+                  onChange={(e) => {
+                    setFilter({ ...filter, value: e.target.value });
+                    setPage(0);
+                  }}
+                >
+                  <option value="">Any</option>
+                  {filterValues.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
+          </>
+        )}
         <p className="text-sm text-slate-600" aria-live="polite">
           {rows.length} of {studies.data?.length ?? 0} studies
         </p>
@@ -119,29 +158,29 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
           {notice}
         </p>
       )}
-      {studies.error && (
+      {(studies.error ?? review.error ?? characteristics.error) && (
         <p role="alert" className="text-red-700">
-          {errorMessage(studies.error)}
+          {errorMessage(studies.error ?? review.error ?? characteristics.error)}
         </p>
       )}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+      <ScrollBox label="Included studies (Table 1)">
         <table className="min-w-full text-sm" aria-label="Included studies (Table 1)">
           <thead className="bg-slate-100 text-left">
             <tr>
-              <th scope="col" aria-sort={ariaSort("position")} className="w-12 px-2 py-2">
-                <button type="button" onClick={() => toggleSort("position")} className="font-semibold">
+              <th scope="col" aria-sort={ariaSort(POSITION)} className="w-12 px-2 py-2">
+                <button type="button" onClick={() => toggleSort(POSITION)} className="font-semibold">
                   #
                 </button>
               </th>
-              {columns.map((c) => (
-                <th key={c.field} scope="col" aria-sort={ariaSort(c.field)} className={`${c.width} px-2 py-2`}>
-                  <button type="button" onClick={() => toggleSort(c.field)} className="font-semibold">
-                    {studyFieldLabels[c.field]}
-                    {sort.key === c.field ? (sort.dir === 1 ? " ▲" : " ▼") : ""}
+              {columns.map((key) => (
+                <th key={key} scope="col" aria-sort={ariaSort(key)} className={`px-2 py-2 ${key === "year" ? "w-20" : "min-w-32"}`}>
+                  <button type="button" onClick={() => toggleSort(key)} className="text-left font-semibold">
+                    {columnLabel(definitions, key)}
+                    {sort.key === key ? (sort.dir === 1 ? " ▲" : " ▼") : ""}
                   </button>
                 </th>
               ))}
-              <th scope="col" className="w-40 px-2 py-2">
+              <th scope="col" className="w-32 px-2 py-2">
                 Outcome data
               </th>
               {canEdit && (
@@ -155,20 +194,23 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
             {visible.map((s) => (
               <tr key={s.id} className="border-t border-slate-100 align-top" data-study-id={s.id}>
                 <td className="tabular px-2 py-1 text-slate-600">{s.position}</td>
-                {columns.map((c) => (
-                  <td key={c.field} className="px-1 py-1">
-                    <EditableCell
-                      label={`${studyFieldLabels[c.field]} of study ${s.position}`}
-                      value={s[c.field] as string | number | null}
-                      display={c.field === "exosomeSource" ? exosomeSourceLabels[s.exosomeSource] : undefined}
-                      kind={c.kind}
-                      options={c.kind === "select" ? sourceOptions : undefined}
-                      readOnly={!canEdit}
-                      version={s.version}
-                      onSave={save(s.id, c.field)}
-                    />
-                  </td>
-                ))}
+                {columns.map((key) => {
+                  const editor = columnEditor(definitions, key);
+                  return (
+                    <td key={key} className="px-1 py-1">
+                      <EditableCell
+                        label={`${columnLabel(definitions, key)} of study ${s.position}`}
+                        value={columnEditValue(key, s, s.characteristics)}
+                        display={columnText(definitions, key, s, s.characteristics)}
+                        kind={editor.kind}
+                        options={editor.options}
+                        readOnly={!canEdit}
+                        version={s.version}
+                        onSave={save(s.id, key)}
+                      />
+                    </td>
+                  );
+                })}
                 <td className="px-2 py-1">
                   <Link className="text-blue-800 underline" href={`/reviews/${reviewId}/studies/${s.id}`}>
                     {s.outcomeValues} values
@@ -180,26 +222,40 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
                     <button
                       type="button"
                       className="rounded px-2 py-0.5 text-red-700 hover:bg-red-50"
-                      aria-label={`Delete study ${s.position} (${s.author} ${s.year})`}
-                      onClick={() => setConfirming({ id: s.id, label: `${s.author} ${s.year}`, version: s.version })}
+                      aria-label={`Remove study ${s.position} (${s.author} ${s.year})`}
+                      onClick={() => {
+                        remove.reset();
+                        setConfirming({ id: s.id, label: `${s.author} ${s.year}`, version: s.version });
+                      }}
                     >
-                      Delete
+                      Remove
                     </button>
                   </td>
                 )}
               </tr>
             ))}
+            {visible.length === 0 && (
+              <tr>
+                <td colSpan={columns.length + 3} className="px-2 py-6 text-center text-slate-600">
+                  {studies.data?.length ? "No study matches the search or filter." : "No studies yet."}
+                </td>
+              </tr>
+            )}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       <Pager label="Pages" page={currentPage} pageCount={pageCount} onPage={setPage} />
+      {canEdit && <RemovedStudies reviewId={reviewId} canRestore={isLead} />}
       {confirming && (
-        <div role="dialog" aria-modal="true" aria-labelledby="confirm-delete-title" className="fixed inset-0 z-10 flex items-center justify-center bg-black/40">
-          <div className="w-96 rounded-lg bg-white p-5 shadow-xl">
+        <div role="dialog" aria-modal="true" aria-labelledby="confirm-delete-title" className="fixed inset-0 z-10 flex items-center justify-center bg-black/40 p-4">
+          <div className="w-96 max-w-full rounded-lg bg-white p-5 shadow-xl">
             <h2 id="confirm-delete-title" className="text-lg font-semibold">
-              Delete {confirming.label}?
+              Remove {confirming.label}?
             </h2>
-            <p className="mt-2 text-sm">The study and all its outcome values will be removed. The audit trail keeps a copy.</p>
+            <p className="mt-2 text-sm">
+              The study leaves Table 1, the analyses and the risk-of-bias figures. Its outcome values and judgments are kept with it: the lead can restore it from
+              &ldquo;Removed studies&rdquo;.
+            </p>
             {remove.error && (
               <p role="alert" className="mt-2 text-sm text-red-700">
                 {errorMessage(remove.error)}
@@ -213,15 +269,18 @@ export function StudyTable({ reviewId, canEdit }: { reviewId: number; canEdit: b
                 type="button"
                 className="rounded bg-red-700 px-3 py-1.5 text-white"
                 onClick={async () => {
-                  await remove.mutateAsync({ reviewId, studyId: confirming.id, version: confirming.version }).catch(() => undefined);
-                  if (!remove.isError) {
-                    setNotice(`Deleted ${confirming.label}.`);
+                  const removed = await remove.mutateAsync({ reviewId, studyId: confirming.id, version: confirming.version }).then(
+                    () => true,
+                    () => false,
+                  );
+                  if (removed) {
+                    setNotice(`Removed ${confirming.label}.`);
                     setConfirming(null);
                   }
                   await invalidate();
                 }}
               >
-                Delete study
+                Remove study
               </button>
             </div>
           </div>
@@ -237,20 +296,16 @@ function AddStudyForm({ reviewId, onAdded }: { reviewId: number; onAdded: (label
   const [open, setOpen] = useState(false);
   const [author, setAuthor] = useState("");
   const [year, setYear] = useState("");
-  const [source, setSource] = useState<(typeof exosomeSources)[number]>("other");
   const [error, setError] = useState<string | null>(null);
   const create = useMutation(trpc.studies.create.mutationOptions());
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    for (const [field, value] of [
-      ["author", author],
-      ["year", studyFieldValue("year", year)],
-    ] as const) {
-      const checked = parseStudyField(field, value);
-      if (!checked.ok) return setError(checked.message);
-    }
+    const checkedAuthor = checkColumnInput([], "author", author);
+    const checkedYear = checkColumnInput([], "year", year);
+    if (!checkedAuthor.ok) return setError(checkedAuthor.message);
+    if (!checkedYear.ok) return setError(checkedYear.message);
     try {
-      await create.mutateAsync({ reviewId, author, year: Number(year), exosomeSource: source });
+      await create.mutateAsync({ reviewId, author, year: checkedYear.value as number });
       await queryClient.invalidateQueries({ queryKey: trpc.studies.list.queryKey({ reviewId }) });
       onAdded(`${author} ${year}`);
       setAuthor("");
@@ -271,27 +326,15 @@ function AddStudyForm({ reviewId, onAdded }: { reviewId: number; onAdded: (label
     <form onSubmit={submit} className="ml-auto flex flex-wrap items-end gap-2 rounded border border-slate-300 bg-white p-2" aria-label="Add study">
       <div>
         <label htmlFor="new-author" className="block text-xs font-medium">
-          Author
+          First author
         </label>
-        <input id="new-author" className="w-40 rounded border border-slate-300 px-1 py-0.5" value={author} onChange={(e) => setAuthor(e.target.value)} />
+        <input id="new-author" className="w-40 rounded border border-slate-300 px-1 py-0.5" placeholder="Smith et al." value={author} onChange={(e) => setAuthor(e.target.value)} />
       </div>
       <div>
         <label htmlFor="new-year" className="block text-xs font-medium">
           Year
         </label>
         <input id="new-year" inputMode="numeric" className="w-20 rounded border border-slate-300 px-1 py-0.5" value={year} onChange={(e) => setYear(e.target.value)} />
-      </div>
-      <div>
-        <label htmlFor="new-source" className="block text-xs font-medium">
-          Source
-        </label>
-        <select id="new-source" className="rounded border border-slate-300 px-1 py-0.5" value={source} onChange={(e) => setSource(e.target.value as typeof source)}>
-          {sourceOptions.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
       </div>
       <button type="submit" className="rounded bg-blue-700 px-3 py-1 text-white" disabled={create.isPending}>
         Save study

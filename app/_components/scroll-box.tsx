@@ -1,0 +1,38 @@
+"use client";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+
+/**
+ * A wide table or plot that scrolls inside its own box (the page itself never scrolls sideways on a phone), with a
+ * visible cue while more lies to the right: a shadow at the edge and a "scroll →" hint.
+ */
+export function ScrollBox({ label, children, className = "" }: { label: string; children: ReactNode; className?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [more, setMore] = useState(false);
+  useEffect(() => {
+    const box = ref.current;
+    if (!box) return;
+    const update = () => setMore(box.scrollLeft + box.clientWidth < box.scrollWidth - 2);
+    update();
+    box.addEventListener("scroll", update, { passive: true });
+    const observer = new ResizeObserver(update);
+    observer.observe(box);
+    if (box.firstElementChild) observer.observe(box.firstElementChild);
+    return () => {
+      box.removeEventListener("scroll", update);
+      observer.disconnect();
+    };
+  }, []);
+  return (
+    <div className={`relative ${className}`}>
+      {/* Focusable so that keyboard users can scroll it too. */}
+      <div ref={ref} role="region" aria-label={`${label} (scrolls sideways)`} tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm focus:outline-2 focus:outline-blue-600">
+        {children}
+      </div>
+      {more && (
+        <div aria-hidden="true" className="no-print pointer-events-none absolute inset-y-0 right-0 flex w-10 items-start justify-end rounded-r-lg bg-gradient-to-l from-slate-300/70 to-transparent">
+          <span className="mt-1 mr-1 rounded bg-slate-700 px-1 text-[10px] text-white">scroll →</span>
+        </div>
+      )}
+    </div>
+  );
+}
