@@ -7,6 +7,7 @@ import { criticalValue } from "./distributions";
 import { prepareStudies, type PreparedStudy } from "./effect-sizes";
 import { estimateOf, fitModel, predictionInterval, tau2ConfidenceInterval } from "./fit";
 import { heterogeneityOf, qTestPValue } from "./heterogeneity";
+import { metaRegression } from "./meta-regression";
 import { selectModel } from "./model-selection";
 import { beggTest, eggerTest, trimAndFill } from "./publication-bias";
 import type { AnalysisRequest } from "./schema";
@@ -18,15 +19,26 @@ export type * from "./types";
 export { parseAnalysisRequest, analysisRequestSchema, studySchema, formatPath, MEASURES, MODELS, TAU2_METHODS, CI_METHODS } from "./schema";
 export type { AnalysisRequest, AnalysisRequestInput, ParseResult, RequestError } from "./schema";
 export { sdFromSem, sdFromCi, toSd, type Dispersion } from "./conversions";
-export { checkStudy, prepareStudies, effectSize, hedgesJ, meanDifference, standardizedMeanDifference, logRatioOfMeans } from "./effect-sizes";
+export {
+  checkStudy,
+  prepareStudies,
+  controlGroupSizes,
+  effectSize,
+  hedgesJ,
+  meanDifference,
+  standardizedMeanDifference,
+  logRatioOfMeans,
+  normalisedMeanDifference,
+} from "./effect-sizes";
 export type { PreparedStudy, EffectSize, ArmData, StudyCheck } from "./effect-sizes";
 export { fitModel, estimateOf, finiteOrNull, tau2ConfidenceInterval, predictionInterval, type ModelFit } from "./fit";
 export { i2FromQ, qTestPValue, heterogeneityOf } from "./heterogeneity";
 export { selectModel, MODEL_SELECTION_RULE } from "./model-selection";
-export { eggerTest, beggTest, trimAndFill, kendall, kendallPValue } from "./publication-bias";
+export { eggerTest, beggTest, trimAndFill, kendall, kendallPValue, standardErrorsAllEqual } from "./publication-bias";
+export { metaRegression, metaRegressionLine, type RegressionLinePoint } from "./meta-regression";
 export { leaveOneOut, cumulativeAnalysis, cumulativeOrder, type CumulativeOrder } from "./sensitivity";
 export { subgroupAnalysis, UNSPECIFIED_GROUP } from "./subgroups";
-export { estimateTau2, design, type Design } from "./tau2";
+export { estimateTau2, design, regressionDesign, type Design } from "./tau2";
 
 /**
  * Replaces any non-finite number by null, in place (arrays included: their keys are the indices). Every undefined
@@ -48,9 +60,11 @@ function nullNonFinite<T>(value: T): T {
 /** Per-study records: yi ± z·√vi at the requested level, and the weight in percent of the model's total. */
 function studyRecords(studies: readonly PreparedStudy[], tau2: number, sumW: number, level: number): StudyResult[] {
   const z = criticalValue(level);
-  return studies.map(({ id, yi, vi }) => {
+  return studies.map(({ id, yi, vi, sharedControl }) => {
     const se = Math.sqrt(vi);
-    return { id, yi, vi, se, ciLower: yi - z * se, ciUpper: yi + z * se, weight: (100 / (vi + tau2)) / sumW };
+    const record: StudyResult = { id, yi, vi, se, ciLower: yi - z * se, ciUpper: yi + z * se, weight: (100 / (vi + tau2)) / sumW };
+    if (sharedControl) record.sharedControl = sharedControl;
+    return record;
   });
 }
 
@@ -71,28 +85,49 @@ function emptyResult(excluded: AnalysisResult["excluded"]): AnalysisResult {
 }
 
 /**
- * Runs the whole analysis of one validated request (see `parseAnalysisRequest`): effect sizes and exclusions,
- * the pooled estimate with heterogeneity, the Q-profile interval for τ² and the prediction interval, subgroups,
- * Egger's and Begg's tests, trim-and-fill, leave-one-out, and, on request, a cumulative meta-analysis.
+ * The studies of a request with their effect sizes (shared controls split, exclusions applied) and the model to
+ * fit: the request's, or with model "auto" the one the seed paper's rule picks (`modelSelection` says why).
+ */
+export function prepareAnalysis(request: AnalysisRequest): {
+  included: PreparedStudy[];
+  excluded: AnalysisResult["excluded"];
+  options: FitOptions;
+  modelSelection?: ModelSelection;
+} {
+  const { included, excluded } = prepareStudies(request.measure, request.studies);
+  const base = { tau2Method: request.tau2Method, ciMethod: request.ciMethod, level: request.level };
+  if (request.model !== "auto") return { included, excluded, options: { ...base, model: request.model } };
+  const fixed =
+    included.length > 0
+      ? fitModel(
+          Float64Array.from(included, (s) => s.yi),
+          Float64Array.from(included, (s) => s.vi),
+          { ...base, model: "fixed" },
+        )
+      : null;
+  const modelSelection = selectModel(fixed?.I2 ?? null, fixed ? qTestPValue(fixed) : null, request.tau2Method);
+  return { included, excluded, options: { ...base, model: modelSelection.chosen }, modelSelection };
+}
+
+/**
+ * Runs the whole analysis of one validated request (see `parseAnalysisRequest`): effect sizes (shared control
+ * groups split) and exclusions, the pooled estimate with heterogeneity, the Q-profile interval for τ² and the
+ * prediction interval, subgroups, Egger's and Begg's tests, trim-and-fill, leave-one-out, and, on request, a
+ * cumulative meta-analysis and a meta-regression on the request's `moderators`.
  * With model "auto" the seed paper's rule (random effects when I² > 50% or p(Q) <= 0.05) picks the model and
  * `modelSelection` says why.
  */
 export function analyze(request: AnalysisRequest): AnalysisResult {
-  const { included, excluded } = prepareStudies(request.measure, request.studies);
+  const { included, excluded, options, modelSelection } = prepareAnalysis(request);
   const k = included.length;
   const y = Float64Array.from(included, (s) => s.yi);
   const v = Float64Array.from(included, (s) => s.vi);
-  const base = { tau2Method: request.tau2Method, ciMethod: request.ciMethod, level: request.level };
-  let modelSelection: ModelSelection | undefined;
-  let options: FitOptions;
-  if (request.model === "auto") {
-    const fixed = k > 0 ? fitModel(y, v, { ...base, model: "fixed" }) : null;
-    modelSelection = selectModel(fixed?.I2 ?? null, fixed ? qTestPValue(fixed) : null, request.tau2Method);
-    options = { ...base, model: modelSelection.chosen };
-  } else {
-    options = { ...base, model: request.model };
+  const moderators = request.moderators ?? [];
+  if (k === 0) {
+    const empty: AnalysisResult = { ...emptyResult(excluded), ...(modelSelection && { modelSelection }) };
+    if (moderators.length) empty.metaRegression = metaRegression(included, moderators, options);
+    return empty;
   }
-  if (k === 0) return { ...emptyResult(excluded), ...(modelSelection && { modelSelection }) };
 
   const fit = fitModel(y, v, options);
   const random = options.model === "random";
@@ -116,5 +151,6 @@ export function analyze(request: AnalysisRequest): AnalysisResult {
   };
   if (request.cumulative !== undefined) result.cumulative = cumulativeAnalysis(included, options, request.cumulative);
   if (modelSelection) result.modelSelection = modelSelection;
+  if (moderators.length) result.metaRegression = metaRegression(included, moderators, options);
   return nullNonFinite(result);
 }
