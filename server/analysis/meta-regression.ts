@@ -236,7 +236,7 @@ export function metaRegression(studies: readonly PreparedStudy[], moderators: re
     coefficients,
     QM,
     QMdf1: m,
-    QMdf2: hk ? k - p : null,
+    QMdf2: hk && m > 0 ? k - p : null,
     QMp,
     QE,
     QEdf: k - p,

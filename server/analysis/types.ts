@@ -235,7 +235,7 @@ export interface MetaRegressionResult {
   /** Test of the moderators: Wald χ²(QMdf1) with "z"; F(QMdf1, QMdf2) with "hk". Null when no moderator is left. */
   QM: number | null;
   QMdf1: number;
-  /** k - p with "hk"; null with "z". */
+  /** k - p with "hk"; null with "z" (and when no moderator is left to test). */
   QMdf2: number | null;
   QMp: number | null;
   /** Residual heterogeneity (weights 1/vi) on QEdf = k - p. */
