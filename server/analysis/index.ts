@@ -4,16 +4,16 @@
  * ../shared/reference/CONTRACT.md and are checked against R metafor 3.8-1.
  */
 import { criticalValue } from "./distributions";
-import { prepareStudies, type PreparedStudy } from "./effect-sizes";
-import { estimateOf, fitModel, predictionInterval, tau2ConfidenceInterval } from "./fit";
-import { heterogeneityOf, qTestPValue } from "./heterogeneity";
+import type { PreparedStudy } from "./effect-sizes";
+import { estimateOf, fitModel, nullNonFinite, predictionInterval, tau2ConfidenceInterval } from "./fit";
+import { prepareAnalysis } from "./prepare";
+import { heterogeneityOf } from "./heterogeneity";
 import { metaRegression } from "./meta-regression";
-import { selectModel } from "./model-selection";
 import { beggTest, eggerTest, trimAndFill } from "./publication-bias";
 import type { AnalysisRequest } from "./schema";
 import { cumulativeAnalysis, leaveOneOut } from "./sensitivity";
 import { subgroupAnalysis } from "./subgroups";
-import type { AnalysisResult, FitOptions, ModelSelection, StudyResult } from "./types";
+import type { AnalysisResult, StudyResult } from "./types";
 
 export type * from "./types";
 export { parseAnalysisRequest, analysisRequestSchema, studySchema, formatPath, MEASURES, MODELS, TAU2_METHODS, CI_METHODS } from "./schema";
@@ -31,31 +31,18 @@ export {
   normalisedMeanDifference,
 } from "./effect-sizes";
 export type { PreparedStudy, EffectSize, ArmData, StudyCheck } from "./effect-sizes";
-export { fitModel, estimateOf, finiteOrNull, tau2ConfidenceInterval, predictionInterval, type ModelFit } from "./fit";
+export { fitModel, estimateOf, finiteOrNull, nullNonFinite, tau2ConfidenceInterval, predictionInterval, type ModelFit } from "./fit";
 export { i2FromQ, qTestPValue, heterogeneityOf } from "./heterogeneity";
 export { selectModel, MODEL_SELECTION_RULE } from "./model-selection";
 export { eggerTest, beggTest, trimAndFill, kendall, kendallPValue, standardErrorsAllEqual } from "./publication-bias";
 export { metaRegression, metaRegressionLine, type RegressionLinePoint } from "./meta-regression";
 export { leaveOneOut, cumulativeAnalysis, cumulativeOrder, type CumulativeOrder } from "./sensitivity";
 export { subgroupAnalysis, UNSPECIFIED_GROUP } from "./subgroups";
+export { stratifiedTests, type Stratification, type StratifiedTest, type StratifiedTestsResult } from "./stratified";
+export { adjustPValues, type PAdjustMethod } from "./multiplicity";
+export { combineArms, type ArmSummary, type CombinedArms } from "./arms";
+export { prepareAnalysis } from "./prepare";
 export { estimateTau2, design, regressionDesign, type Design } from "./tau2";
-
-/**
- * Replaces any non-finite number by null, in place (arrays included: their keys are the indices). Every undefined
- * quantity is already null and the exclusion bounds keep the sums from overflowing, so this should find nothing;
- * it is what makes "never NaN or Infinity" a guarantee rather than an expectation.
- */
-function nullNonFinite<T>(value: T): T {
-  if (value && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const item = record[key];
-      if (typeof item !== "number") nullNonFinite(item);
-      else if (!Number.isFinite(item)) record[key] = null;
-    }
-  }
-  return value;
-}
 
 /** Per-study records: yi ± z·√vi at the requested level, and the weight in percent of the model's total. */
 function studyRecords(studies: readonly PreparedStudy[], tau2: number, sumW: number, level: number): StudyResult[] {
@@ -82,31 +69,6 @@ function emptyResult(excluded: AnalysisResult["excluded"]): AnalysisResult {
     trimFill: null,
     leaveOneOut: [],
   };
-}
-
-/**
- * The studies of a request with their effect sizes (shared controls split, exclusions applied) and the model to
- * fit: the request's, or with model "auto" the one the seed paper's rule picks (`modelSelection` says why).
- */
-export function prepareAnalysis(request: AnalysisRequest): {
-  included: PreparedStudy[];
-  excluded: AnalysisResult["excluded"];
-  options: FitOptions;
-  modelSelection?: ModelSelection;
-} {
-  const { included, excluded } = prepareStudies(request.measure, request.studies);
-  const base = { tau2Method: request.tau2Method, ciMethod: request.ciMethod, level: request.level };
-  if (request.model !== "auto") return { included, excluded, options: { ...base, model: request.model } };
-  const fixed =
-    included.length > 0
-      ? fitModel(
-          Float64Array.from(included, (s) => s.yi),
-          Float64Array.from(included, (s) => s.vi),
-          { ...base, model: "fixed" },
-        )
-      : null;
-  const modelSelection = selectModel(fixed?.I2 ?? null, fixed ? qTestPValue(fixed) : null, request.tau2Method);
-  return { included, excluded, options: { ...base, model: modelSelection.chosen }, modelSelection };
 }
 
 /**
