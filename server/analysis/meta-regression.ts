@@ -153,15 +153,21 @@ export function metaRegression(studies: readonly PreparedStudy[], moderators: re
   }
   const k = used.length;
   const random = options.model === "random";
-  if (k === 0) return notFitted(0, excluded, [], options, `no analysed study has a value for ${listOf(moderators)}`);
+  const model = random ? "a random-effects" : "a fixed-effect";
+  // Studies needed: one per coefficient, and one more to estimate τ² (metafor's rule).
+  const studiesNeeded = (p: number) => (random ? p + 1 : p);
+  if (k < 2) {
+    const found = k === 0 ? "no analysed study has" : "only 1 analysed study has";
+    const needed = studiesNeeded(1 + moderators.length);
+    return notFitted(k, excluded, [], options, `${found} a value for ${listOf(moderators)}; ${model} meta-regression on ${moderators.length > 1 ? "them" : "it"} needs at least ${needed}`);
+  }
 
   const raw = moderators.map((name) => Float64Array.from(used, (s) => covariateOf(s, name) as number));
   const { kept, dropped } = independentColumns(raw, moderators);
   const p = 1 + kept.length;
-  const needed = random ? p + 1 : p;
-  if (k < needed) {
-    const model = random ? "a random-effects" : "a fixed-effect";
-    return notFitted(k, excluded, dropped, options, `${model} meta-regression with ${p - 1} moderator${p === 2 ? "" : "s"} needs at least ${needed} studies with every moderator; ${k === 1 ? "1 has" : `${k} have`}`);
+  if (k < studiesNeeded(p)) {
+    const on = kept.length ? ` on ${listOf(kept.map((j) => moderators[j]!))}` : "";
+    return notFitted(k, excluded, dropped, options, `${model} meta-regression${on} needs at least ${studiesNeeded(p)} studies with a value for every moderator; ${k} have`);
   }
 
   const y = Float64Array.from(used, (s) => s.yi);
