@@ -61,7 +61,12 @@ function independentColumns(columns: readonly Float64Array[], names: readonly st
   const kept: number[] = [];
   const dropped: { name: string; reason: string }[] = [];
   columns.forEach((column, j) => {
-    const residual = Float64Array.from(column);
+    // Scaled to a largest |x| of 1 first: the decision does not depend on the unit, and tiny values (down to
+    // subnormal numbers) keep their relative precision.
+    let largest = 0;
+    for (const x of column) largest = Math.max(largest, Math.abs(x));
+    const residual = largest > 0 ? column.map((x) => x / largest) : Float64Array.from(column);
+    const scaled = Float64Array.from(residual);
     const norm = euclideanNorm(residual);
     for (const q of basis) {
       let dot = 0;
@@ -71,7 +76,7 @@ function independentColumns(columns: readonly Float64Array[], names: readonly st
     const left = euclideanNorm(residual);
     if (!(left > REDUNDANCY_TOLERANCE * norm)) {
       const name = names[j]!;
-      const constant = basis.length === 1 || euclideanNorm(centred(column)) <= REDUNDANCY_TOLERANCE * norm;
+      const constant = basis.length === 1 || euclideanNorm(centred(scaled)) <= REDUNDANCY_TOLERANCE * norm;
       dropped.push({
         name,
         reason: constant
@@ -256,7 +261,8 @@ export function metaRegression(studies: readonly PreparedStudy[], moderators: re
   };
   if (random) {
     result.I2 = tau2 === 0 ? 0 : (100 * tau2) / (tau2 + (k - p) / trP0);
-    const tau2WithoutModerators = fitModel(y, v, options).tau2;
+    // With every moderator dropped the two models are the same one: R² is 0, not the rounding between two fits.
+    const tau2WithoutModerators = m > 0 ? fitModel(y, v, options).tau2 : tau2;
     result.R2 = tau2WithoutModerators === 0 ? 0 : Math.max(0, (100 * (tau2WithoutModerators - tau2)) / tau2WithoutModerators);
   }
   return result;
