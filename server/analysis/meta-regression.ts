@@ -92,6 +92,7 @@ function independentColumns(columns: readonly Float64Array[], names: readonly st
   return { kept, dropped };
 }
 
+/** √Σx², computed on x/max|x| so that neither huge covariates overflow nor tiny ones underflow. */
 function euclideanNorm(x: Float64Array): number {
   let scale = 0;
   for (const xi of x) scale = Math.max(scale, Math.abs(xi));
@@ -101,6 +102,7 @@ function euclideanNorm(x: Float64Array): number {
   return scale * Math.sqrt(sum);
 }
 
+/** x minus its mean: all (near) zero when x does not vary. */
 function centred(x: Float64Array): Float64Array {
   let mean = 0;
   for (const xi of x) mean += xi / x.length;
@@ -193,7 +195,7 @@ export function metaRegression(studies: readonly PreparedStudy[], moderators: re
 
   const fit = wlsAt(design, tau2, state);
   if (!fit.beta || !fit.inverse) {
-    return notFitted(k, excluded, dropped, options, "the moderators are too close to collinear for the model to be fitted");
+    return notFitted(k, excluded, dropped, options, "the moderators' values are too extreme, or too close to collinear, for the model to be fitted");
   }
   // Back from the centred columns (X·T, T unit upper triangular) to X: b = T·bc, V = T·Vc·Tᵀ, with the
   // intercept row of T = [1, -centres] and the moderator rows the identity.
