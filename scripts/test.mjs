@@ -10,8 +10,14 @@ const steps = [
   ["Lint", "npx eslint . --max-warnings 0"],
   ["Unit and integration tests", "npx vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json=test-results/vitest-unit-integration.json"],
 ];
-if (existsSync("../shared/reference/check.mjs")) steps.push(["metafor reference check", "bash -o pipefail -c 'node ../shared/reference/check.mjs | tee test-results/reference-check.txt'"]);
-else console.warn("! ../shared/reference is absent: the metafor reference check is skipped (tests/unit/analysis still reads it when present).");
+// Each reference check writes its output to a file whose closing "N passed, M failed" line joins the total below.
+const referenceChecks = [
+  ["metafor reference check", "node ../shared/reference/check.mjs", "test-results/reference-check.txt"],
+  ["metafor reference check, preclinical conventions", "node ../shared/reference/check.mjs --dir ../shared/reference/preclinical", "test-results/reference-check-preclinical.txt"],
+];
+if (existsSync("../shared/reference/check.mjs")) {
+  for (const [name, cmd, out] of referenceChecks) steps.push([name, `bash -o pipefail -c '${cmd} | tee ${out}'`]);
+} else console.warn("! ../shared/reference is absent: the metafor reference checks are skipped (tests/unit/analysis still reads it when present).");
 steps.push(["Browser tests (Playwright, built app)", "node scripts/e2e.mjs"]);
 
 rmSync("test-results", { recursive: true, force: true });
@@ -35,10 +41,12 @@ for (const file of ["test-results/vitest-unit-integration.json", "test-results/v
   passed += report.numPassedTests;
   failed += report.numFailedTests;
 }
-const reference = existsSync("test-results/reference-check.txt") ? /(\d+) passed, (\d+) failed/.exec(readFileSync("test-results/reference-check.txt", "utf8")) : null;
-if (reference) {
-  passed += Number(reference[1]);
-  failed += Number(reference[2]);
+for (const [, , out] of referenceChecks) {
+  const reference = existsSync(out) ? /(\d+) passed, (\d+) failed/.exec(readFileSync(out, "utf8")) : null;
+  if (reference) {
+    passed += Number(reference[1]);
+    failed += Number(reference[2]);
+  }
 }
 console.log("\nAll checks passed (tests and metafor reference cases):");
 console.log(`${passed} passed, ${failed} failed`);

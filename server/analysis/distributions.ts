@@ -9,6 +9,7 @@ import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 import chisqQuantile from "@stdlib/stats-base-dists-chisquare-quantile";
 import gammainc from "@stdlib/math-base-special-gammainc";
+import betainc from "@stdlib/math-base-special-betainc";
 
 /** Φ(x), the standard normal distribution function. */
 export function pnorm(x: number): number {
@@ -58,4 +59,14 @@ export function pChisqUpper(x: number, df: number): number {
 /** The p-quantile of χ²_df. */
 export function qChisq(p: number, df: number): number {
   return chisqQuantile(p, df);
+}
+
+/**
+ * P(F_{d1,d2} > x), the upper tail of Fisher's F distribution, as the regularised incomplete beta function
+ * I_{d2/(d2 + d1·x)}(d2/2, d1/2) (Abramowitz & Stegun 26.6.2), evaluated directly so that small p-values keep
+ * their precision (R's pf(lower.tail = FALSE) does the same through pbeta).
+ */
+export function pFUpper(x: number, d1: number, d2: number): number {
+  if (x <= 0) return 1;
+  return betainc(d2 / (d2 + d1 * x), d2 / 2, d1 / 2);
 }

@@ -1,9 +1,10 @@
 /**
- * Effect sizes of two-arm continuous outcomes (metafor `escalc` with its defaults) and the exclusion rules
- * of the contract. Arm 1 is the treated arm, arm 2 the control arm.
+ * Effect sizes of two-arm continuous outcomes (metafor `escalc` with its defaults, and the normalised mean
+ * difference of CONTRACT.md "Preclinical conventions"), the split of shared control groups, and the exclusion
+ * rules of the contract. Arm 1 is the treated arm, arm 2 the control arm.
  */
 import gammaln from "@stdlib/math-base-special-gammaln";
-import type { Exclusion, ExclusionCode, Measure, StudyInput } from "./types";
+import type { Exclusion, ExclusionCode, Measure, SharedControl, StudyInput } from "./types";
 
 export interface EffectSize {
   yi: number;
@@ -26,6 +27,10 @@ export interface PreparedStudy extends EffectSize {
   /** Subgroup name; null when the study has none. */
   group: string | null;
   year: number | null;
+  /** The control group it shares with other comparisons of the request; absent when it has its own. */
+  sharedControl?: SharedControl;
+  /** Its covariates as entered, for the meta-regression; absent when it has none. */
+  covariates?: Record<string, number | null>;
 }
 
 /**
@@ -64,15 +69,29 @@ export function logRatioOfMeans(a: ArmData): EffectSize {
   };
 }
 
-const EFFECT_SIZE: Record<Measure, (a: ArmData) => EffectSize> = {
+/**
+ * Normalised mean difference (Vesterinen et al. 2014, J Neurosci Methods 221:92; CONTRACT.md), in percent of the
+ * injury effect: with d = m2 - mSham, yi = 100·(m2 - m1)/d and vi = (100·sd1/d)²/n1 + (100·sd2/d)²/n2. Dividing
+ * by the signed injury effect d makes an improvement positive whether higher or lower values are better.
+ */
+export function normalisedMeanDifference(a: ArmData, mSham: number): EffectSize {
+  const d = a.m2 - mSham;
+  const s1 = (100 * a.sd1) / d;
+  const s2 = (100 * a.sd2) / d;
+  return { yi: (100 * (a.m2 - a.m1)) / d, vi: (s1 * s1) / a.n1 + (s2 * s2) / a.n2 };
+}
+
+const EFFECT_SIZE: Record<Exclude<Measure, "NMD">, (a: ArmData) => EffectSize> = {
   MD: meanDifference,
   SMD: standardizedMeanDifference,
   ROM: logRatioOfMeans,
 };
 
-/** The effect size of `measure` for one study (no checks: see `checkStudy`). */
-export function effectSize(measure: Measure, arms: ArmData): EffectSize {
-  return EFFECT_SIZE[measure](arms);
+/** The effect size of `measure` for one study (no checks: see `checkStudy`). NMD needs `mSham`. */
+export function effectSize(measure: Measure, arms: ArmData, mSham?: number): EffectSize {
+  if (measure !== "NMD") return EFFECT_SIZE[measure](arms);
+  if (mSham === undefined) throw new TypeError("NMD needs the sham value (mSham)");
+  return normalisedMeanDifference(arms, mSham);
 }
 
 /**
@@ -105,11 +124,13 @@ function reject(code: ExclusionCode, reason: string): StudyCheck {
 
 /**
  * Applies the contract's exclusion rules in order: a missing or non-finite value; n1 or n2 below 2; a negative
- * SD; (ROM) a mean that is not positive; an effect size or variance that is not finite, or a variance that is
- * not positive; then (extension) an effect size or variance too extreme to compute with (|yi| > 1e50, vi outside
- * [1e-50, 1e50]). Returns the effect size, or a reason naming the offending fields and values.
+ * SD; (NMD) a missing sham value or one equal to m2; (ROM) a mean that is not positive; an effect size or variance
+ * that is not finite, or a variance that is not positive; then (extension) an effect size or variance too extreme
+ * to compute with (|yi| > 1e50, vi outside [1e-50, 1e50]). Returns the effect size, or a reason naming the
+ * offending fields and values. The rules apply to the values as entered; `controlShare` = c, the number of
+ * comparisons sharing this study's control group, divides n2 in the formulas only (contract).
  */
-export function checkStudy(measure: Measure, study: StudyInput): StudyCheck {
+export function checkStudy(measure: Measure, study: StudyInput, controlShare = 1): StudyCheck {
   const missing = ARM_FIELDS.filter((f) => study[f] === null || study[f] === undefined);
   const nonFinite = ARM_FIELDS.filter((f) => typeof study[f] === "number" && !Number.isFinite(study[f]));
   if (missing.length || nonFinite.length) {
@@ -123,13 +144,21 @@ export function checkStudy(measure: Measure, study: StudyInput): StudyCheck {
   if (smallN.length) return reject("sample-size", `${statement(smallN, "below 2")} (${fieldValues(smallN, arms)})`);
   const negativeSd = (["sd1", "sd2"] as const).filter((f) => arms[f] < 0);
   if (negativeSd.length) return reject("negative-sd", `${statement(negativeSd, "negative")} (${fieldValues(negativeSd, arms)})`);
+  const mSham = study.mSham;
+  if (measure === "NMD") {
+    if (typeof mSham !== "number" || !Number.isFinite(mSham)) {
+      return reject("no-sham", `mSham ${mSham === null || mSham === undefined ? "is missing" : "is not a finite number"} (NMD needs the sham or normal value)`);
+    }
+    if (mSham === arms.m2) return reject("no-sham", `mSham equals m2 (${arms.m2}): there is no injury effect to normalise by`);
+  }
   if (measure === "ROM") {
     const badMeans = (["m1", "m2"] as const).filter((f) => !(arms[f] > 0));
     if (badMeans.length) {
       return reject("non-positive-mean", `ROM needs positive means (${fieldValues(badMeans, arms)})`);
     }
   }
-  const effect = effectSize(measure, arms);
+  const used: ArmData = controlShare === 1 ? arms : { ...arms, n2: arms.n2 / controlShare };
+  const effect = effectSize(measure, used, measure === "NMD" ? (mSham as number) : undefined);
   const bothSdsZero = arms.sd1 === 0 && arms.sd2 === 0;
   const cause = bothSdsZero ? " (both SDs are 0)" : "";
   if (!Number.isFinite(effect.yi)) {
@@ -149,15 +178,44 @@ function groupOf(study: StudyInput): string | null {
   return typeof study.group === "string" && study.group.trim() !== "" ? study.group : null;
 }
 
-/** Splits studies into those analysed (input order kept) and those excluded with a reason. */
+/** A blank or absent control-group key means the comparison has a control group of its own. */
+function controlKeyOf(study: StudyInput): string | null {
+  return typeof study.controlGroup === "string" && study.controlGroup.trim() !== "" ? study.controlGroup : null;
+}
+
+/**
+ * c for each key: the number of comparisons in the request that carry it, excluded ones included (contract), so
+ * that excluding one arm does not hand its share of the control animals to the others.
+ */
+export function controlGroupSizes(studies: readonly StudyInput[]): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const study of studies) {
+    const key = controlKeyOf(study);
+    if (key !== null) sizes.set(key, (sizes.get(key) ?? 0) + 1);
+  }
+  return sizes;
+}
+
+/**
+ * Splits studies into those analysed (input order kept) and those excluded with a reason. Comparisons sharing a
+ * control group (same `controlGroup`) each use n2/c, c from `controlGroupSizes` (Vesterinen et al. 2014;
+ * Cochrane Handbook 23.3.4: split the shared group so that its animals are not counted c times).
+ */
 export function prepareStudies(measure: Measure, studies: readonly StudyInput[]): { included: PreparedStudy[]; excluded: Exclusion[] } {
   const included: PreparedStudy[] = [];
   const excluded: Exclusion[] = [];
+  const sizes = controlGroupSizes(studies);
   for (const study of studies) {
-    const checked = checkStudy(measure, study);
+    const key = controlKeyOf(study);
+    const comparisons = key === null ? 1 : sizes.get(key)!;
+    const checked = checkStudy(measure, study, comparisons);
     if (checked.ok) {
       const year = typeof study.year === "number" && Number.isFinite(study.year) ? study.year : null;
-      included.push({ id: study.id, ...checked.effect, group: groupOf(study), year });
+      const n2 = study.n2 as number;
+      const prepared: PreparedStudy = { id: study.id, ...checked.effect, group: groupOf(study), year };
+      if (key !== null && comparisons > 1) prepared.sharedControl = { key, comparisons, n2Entered: n2, n2Used: n2 / comparisons };
+      if (study.covariates) prepared.covariates = study.covariates;
+      included.push(prepared);
     } else {
       excluded.push({ id: study.id, reason: checked.reason, code: checked.code });
     }

@@ -38,6 +38,23 @@ export function finiteOrNull(x: number): number | null {
 }
 
 /**
+ * Replaces any non-finite number by null, in place (arrays included: their keys are the indices). Every undefined
+ * quantity is already null and the exclusion bounds keep the sums from overflowing, so this should find nothing;
+ * it is what makes "never NaN or Infinity" a guarantee rather than an expectation.
+ */
+export function nullNonFinite<T>(value: T): T {
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      if (typeof item !== "number") nullNonFinite(item);
+      else if (!Number.isFinite(item)) record[key] = null;
+    }
+  }
+  return value;
+}
+
+/**
  * Fits the fixed (common) effect or random-effects model to the first n (>= 1) of (y, v).
  * - μ̂ = Σwy/Σw and se = √(1/Σw), w = 1/(v + τ²) (τ² = 0 for the fixed model, and for k = 1).
  * - z interval, or Hartung & Knapp (2001) / Sidik & Jonkman (2002): se² = Σw(y - μ̂)²/((k - 1)Σw) with t_{k-1},

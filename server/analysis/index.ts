@@ -4,53 +4,54 @@
  * ../shared/reference/CONTRACT.md and are checked against R metafor 3.8-1.
  */
 import { criticalValue } from "./distributions";
-import { prepareStudies, type PreparedStudy } from "./effect-sizes";
-import { estimateOf, fitModel, predictionInterval, tau2ConfidenceInterval } from "./fit";
-import { heterogeneityOf, qTestPValue } from "./heterogeneity";
-import { selectModel } from "./model-selection";
+import type { PreparedStudy } from "./effect-sizes";
+import { estimateOf, fitModel, nullNonFinite, predictionInterval, tau2ConfidenceInterval } from "./fit";
+import { prepareAnalysis } from "./prepare";
+import { heterogeneityOf } from "./heterogeneity";
+import { metaRegression } from "./meta-regression";
 import { beggTest, eggerTest, trimAndFill } from "./publication-bias";
 import type { AnalysisRequest } from "./schema";
 import { cumulativeAnalysis, leaveOneOut } from "./sensitivity";
 import { subgroupAnalysis } from "./subgroups";
-import type { AnalysisResult, FitOptions, ModelSelection, StudyResult } from "./types";
+import type { AnalysisResult, StudyResult } from "./types";
 
 export type * from "./types";
 export { parseAnalysisRequest, analysisRequestSchema, studySchema, formatPath, MEASURES, MODELS, TAU2_METHODS, CI_METHODS } from "./schema";
 export type { AnalysisRequest, AnalysisRequestInput, ParseResult, RequestError } from "./schema";
 export { sdFromSem, sdFromCi, toSd, type Dispersion } from "./conversions";
-export { checkStudy, prepareStudies, effectSize, hedgesJ, meanDifference, standardizedMeanDifference, logRatioOfMeans } from "./effect-sizes";
+export {
+  checkStudy,
+  prepareStudies,
+  controlGroupSizes,
+  effectSize,
+  hedgesJ,
+  meanDifference,
+  standardizedMeanDifference,
+  logRatioOfMeans,
+  normalisedMeanDifference,
+} from "./effect-sizes";
 export type { PreparedStudy, EffectSize, ArmData, StudyCheck } from "./effect-sizes";
-export { fitModel, estimateOf, finiteOrNull, tau2ConfidenceInterval, predictionInterval, type ModelFit } from "./fit";
+export { fitModel, estimateOf, finiteOrNull, nullNonFinite, tau2ConfidenceInterval, predictionInterval, type ModelFit } from "./fit";
 export { i2FromQ, qTestPValue, heterogeneityOf } from "./heterogeneity";
 export { selectModel, MODEL_SELECTION_RULE } from "./model-selection";
-export { eggerTest, beggTest, trimAndFill, kendall, kendallPValue } from "./publication-bias";
+export { eggerTest, beggTest, trimAndFill, kendall, kendallPValue, standardErrorsAllEqual } from "./publication-bias";
+export { metaRegression, metaRegressionLine, type RegressionLinePoint } from "./meta-regression";
 export { leaveOneOut, cumulativeAnalysis, cumulativeOrder, type CumulativeOrder } from "./sensitivity";
 export { subgroupAnalysis, UNSPECIFIED_GROUP } from "./subgroups";
-export { estimateTau2, design, type Design } from "./tau2";
-
-/**
- * Replaces any non-finite number by null, in place (arrays included: their keys are the indices). Every undefined
- * quantity is already null and the exclusion bounds keep the sums from overflowing, so this should find nothing;
- * it is what makes "never NaN or Infinity" a guarantee rather than an expectation.
- */
-function nullNonFinite<T>(value: T): T {
-  if (value && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const item = record[key];
-      if (typeof item !== "number") nullNonFinite(item);
-      else if (!Number.isFinite(item)) record[key] = null;
-    }
-  }
-  return value;
-}
+export { stratifiedTests, type Stratification, type StratifiedTest, type StratifiedTestsResult } from "./stratified";
+export { adjustPValues, type PAdjustMethod } from "./multiplicity";
+export { combineArms, type ArmSummary, type CombinedArms } from "./arms";
+export { prepareAnalysis } from "./prepare";
+export { estimateTau2, design, regressionDesign, type Design } from "./tau2";
 
 /** Per-study records: yi ± z·√vi at the requested level, and the weight in percent of the model's total. */
 function studyRecords(studies: readonly PreparedStudy[], tau2: number, sumW: number, level: number): StudyResult[] {
   const z = criticalValue(level);
-  return studies.map(({ id, yi, vi }) => {
+  return studies.map(({ id, yi, vi, sharedControl }) => {
     const se = Math.sqrt(vi);
-    return { id, yi, vi, se, ciLower: yi - z * se, ciUpper: yi + z * se, weight: (100 / (vi + tau2)) / sumW };
+    const record: StudyResult = { id, yi, vi, se, ciLower: yi - z * se, ciUpper: yi + z * se, weight: (100 / (vi + tau2)) / sumW };
+    if (sharedControl) record.sharedControl = sharedControl;
+    return record;
   });
 }
 
@@ -71,28 +72,24 @@ function emptyResult(excluded: AnalysisResult["excluded"]): AnalysisResult {
 }
 
 /**
- * Runs the whole analysis of one validated request (see `parseAnalysisRequest`): effect sizes and exclusions,
- * the pooled estimate with heterogeneity, the Q-profile interval for τ² and the prediction interval, subgroups,
- * Egger's and Begg's tests, trim-and-fill, leave-one-out, and, on request, a cumulative meta-analysis.
+ * Runs the whole analysis of one validated request (see `parseAnalysisRequest`): effect sizes (shared control
+ * groups split) and exclusions, the pooled estimate with heterogeneity, the Q-profile interval for τ² and the
+ * prediction interval, subgroups, Egger's and Begg's tests, trim-and-fill, leave-one-out, and, on request, a
+ * cumulative meta-analysis and a meta-regression on the request's `moderators`.
  * With model "auto" the seed paper's rule (random effects when I² > 50% or p(Q) <= 0.05) picks the model and
  * `modelSelection` says why.
  */
 export function analyze(request: AnalysisRequest): AnalysisResult {
-  const { included, excluded } = prepareStudies(request.measure, request.studies);
+  const { included, excluded, options, modelSelection } = prepareAnalysis(request);
   const k = included.length;
   const y = Float64Array.from(included, (s) => s.yi);
   const v = Float64Array.from(included, (s) => s.vi);
-  const base = { tau2Method: request.tau2Method, ciMethod: request.ciMethod, level: request.level };
-  let modelSelection: ModelSelection | undefined;
-  let options: FitOptions;
-  if (request.model === "auto") {
-    const fixed = k > 0 ? fitModel(y, v, { ...base, model: "fixed" }) : null;
-    modelSelection = selectModel(fixed?.I2 ?? null, fixed ? qTestPValue(fixed) : null, request.tau2Method);
-    options = { ...base, model: modelSelection.chosen };
-  } else {
-    options = { ...base, model: request.model };
+  const moderators = request.moderators ?? [];
+  if (k === 0) {
+    const empty: AnalysisResult = { ...emptyResult(excluded), ...(modelSelection && { modelSelection }) };
+    if (moderators.length) empty.metaRegression = metaRegression(included, moderators, options);
+    return empty;
   }
-  if (k === 0) return { ...emptyResult(excluded), ...(modelSelection && { modelSelection }) };
 
   const fit = fitModel(y, v, options);
   const random = options.model === "random";
@@ -116,5 +113,6 @@ export function analyze(request: AnalysisRequest): AnalysisResult {
   };
   if (request.cumulative !== undefined) result.cumulative = cumulativeAnalysis(included, options, request.cumulative);
   if (modelSelection) result.modelSelection = modelSelection;
+  if (moderators.length) result.metaRegression = metaRegression(included, moderators, options);
   return nullNonFinite(result);
 }

@@ -14,13 +14,30 @@ function standardErrorDesign(y: Float64Array, v: Float64Array): Design {
 }
 
 /**
+ * True when every standard error is the same, up to rounding: max √v - min √v <= 1e-8·max √v (contract). Then the
+ * regression on the standard error has no slope to estimate (metafor refuses it: "model matrix not of full rank"),
+ * so Egger's test and trim-and-fill, which picks its side from that slope, are undefined.
+ */
+export function standardErrorsAllEqual(v: Float64Array): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const vi of v) {
+    const se = Math.sqrt(vi);
+    if (se < lo) lo = se;
+    if (se > hi) hi = se;
+  }
+  return hi - lo <= 1e-8 * hi;
+}
+
+/**
  * Egger's regression test (Egger, Davey Smith, Schneider & Minder 1997), in its weighted-regression form:
  * y = b0 + b1·se by weighted least squares with weights 1/v; the asymmetry coefficient ("bias") is b1, its
- * standard error uses the ordinary lm residual variance Σw r²/(k - 2), tested with t_{k-2}. Needs k >= 3.
+ * standard error uses the ordinary lm residual variance Σw r²/(k - 2), tested with t_{k-2}. Needs k >= 3 and
+ * standard errors that are not all equal (else null).
  */
 export function eggerTest(y: Float64Array, v: Float64Array): EggerResult | null {
   const k = y.length;
-  if (k < 3) return null;
+  if (k < 3 || standardErrorsAllEqual(v)) return null;
   const s = wlsAt(standardErrorDesign(y, v), 0, newWlsState());
   if (!(s.sxx > 0)) return null;
   const df = k - 2;
@@ -190,11 +207,12 @@ const TRIM_FILL_MAX_ROUNDS = 100;
  * 2. With y sorted ascending, repeat until k0 repeats: fit the first k - k0, b its estimate; rank |y - b| over all k
  *    (ties by position); Sr = sum of the ranks with y - b > 0; k0 = max(0, round((4Sr - k(k+1))/(2k - 1))).
  * 3. Fill 2b - y (same v) for the k0 largest y and refit all k + k0 studies; with k0 = 0 the original fit stands.
- * Returns null when the rounds do not settle (as metafor stops with an error) or k < 3.
+ * Returns null when the rounds do not settle (as metafor stops with an error), when k < 3, or when the standard
+ * errors are all equal (no side can be chosen; see `standardErrorsAllEqual`).
  */
 export function trimAndFill(y: Float64Array, v: Float64Array, options: FitOptions, original: ModelFit): TrimFillResult | null {
   const k = y.length;
-  if (k < 3) return null;
+  if (k < 3 || standardErrorsAllEqual(v)) return null;
   const design = standardErrorDesign(y, v);
   const sideTau2 = options.model === "random" ? estimateTau2(design, options.tau2Method) : 0;
   const side = wlsAt(design, sideTau2, newWlsState()).slope < 0 ? "right" : "left";

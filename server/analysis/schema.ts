@@ -22,7 +22,7 @@ const armValue = z
   })
   .optional();
 
-export const MEASURES = ["MD", "SMD", "ROM"] as const;
+export const MEASURES = ["MD", "SMD", "ROM", "NMD"] as const;
 export const MODELS = ["fixed", "random", "auto"] as const;
 export const TAU2_METHODS = ["DL", "REML", "PM", "HS", "SJ", "ML", "EB"] as const;
 export const CI_METHODS = ["z", "hk"] as const;
@@ -39,11 +39,42 @@ export const studySchema = z.object({
   n2: armValue,
   group: z.string({ error: expected("a string or null") }).nullable().optional(),
   year: z.number({ error: expected("a number or null") }).nullable().optional(),
+  controlGroup: z.string({ error: expected("a string or null") }).nullable().optional(),
+  mSham: armValue,
+  covariates: z
+    .record(z.string(), z.custom<number | null>((v) => v === null || typeof v === "number", { error: (issue) => `must be a number or null (got ${describe(issue.input)})` }), {
+      error: expected("an object of numbers"),
+    })
+    .nullable()
+    .optional(),
 });
+
+/** The name metafor gives the intercept; a moderator may not take it. */
+export const INTERCEPT_NAME = "intrcpt";
+
+/** More covariates than this is no meta-regression a review of animal studies can support (and each costs O(k·p²)). */
+export const MAX_MODERATORS = 20;
+
+/** Moderator names: not blank, not the intercept's name, each once, at most MAX_MODERATORS. */
+const moderatorsSchema = z
+  .array(
+    z
+      .string({ error: expected("a covariate name (string)") })
+      .refine((name) => name.trim() !== "", { error: "must not be blank" })
+      .refine((name) => name !== INTERCEPT_NAME, { error: `"${INTERCEPT_NAME}" is the intercept's name; name the covariate otherwise` }),
+    { error: expected("an array of covariate names") },
+  )
+  .max(MAX_MODERATORS, { error: `must name at most ${MAX_MODERATORS} covariates` })
+  .superRefine((names, ctx) => {
+    names.forEach((name, i) => {
+      if (names.indexOf(name) !== i) ctx.addIssue({ code: "custom", path: [i], message: `"${name}" is listed twice` });
+    });
+  });
 
 /**
  * Extensions of the contract: `model: "auto"` applies the seed paper's selection rule; `cumulative` asks for a
- * cumulative meta-analysis in the given order ("input", "year" or a list of study ids).
+ * cumulative meta-analysis in the given order ("input", "year" or a list of study ids). `moderators` (contract,
+ * "Preclinical conventions") asks for a meta-regression on those covariates; an empty list asks for none.
  * Defaults: tau2Method "REML", ciMethod "z", level 0.95. Unknown top-level fields are errors (a misspelt
  * "tau2method" must not silently fall back to the default).
  */
@@ -64,6 +95,7 @@ export const analysisRequestSchema = z.strictObject(
         error: 'must be "input", "year" or an array of study ids',
       })
       .optional(),
+    moderators: moderatorsSchema.optional(),
   },
   { error: expected("an object") },
 );

@@ -1,15 +1,18 @@
 /**
- * Between-study variance (τ²) estimators, as metafor `rma.uni` 3.8 computes them, for the intercept-only model
- * and for a model with one moderator (which trim-and-fill needs to pick its side).
+ * Between-study variance (τ²) estimators, as metafor `rma.uni` 3.8 computes them, for the intercept-only model,
+ * for a model with one moderator (which trim-and-fill needs to pick its side) and for a meta-regression on any
+ * number of moderators.
  *
  * Everything is expressed through the sums of one weighted least-squares fit at a given τ² (`wlsAt`), which costs
- * O(k): the traces of P = W - WX(XᵀWX)⁻¹XᵀW and of PP are closed forms in Σw, Σw², Σw³ (and their moderator
- * analogues), so Fisher scoring never builds a k×k matrix.
+ * O(k·p²): the traces of P = W - WX(XᵀWX)⁻¹XᵀW and of PP are closed forms in Σw, Σw², Σw³ (and their moderator
+ * analogues XᵀWᵐX), so Fisher scoring never builds a k×k matrix.
  */
+import { inverseSpd, multiply, traceOfProductSymmetric, traceOfSquare } from "./linear-algebra";
 import type { Tau2Method } from "./types";
 
 /**
- * Effect sizes y with sampling variances v, the first n of them used; x is the moderator, or null.
+ * Effect sizes y with sampling variances v, the first n of them used; x is the moderator, or null; `columns` the
+ * design matrix of a meta-regression (see `regressionDesign`), or null.
  * `shift` is a value near the fitted mean that y is centred at in the one-pass sums of the intercept-only model
  * (see `wlsAt`); `design` sets it to the unweighted mean, as metafor centres y.
  */
@@ -18,12 +21,35 @@ export interface Design {
   v: Float64Array;
   n: number;
   x: Float64Array | null;
+  /**
+   * Meta-regression: the p columns of X, the intercept (all 1) first, each moderator centred at its unweighted
+   * mean. Centring changes neither P, its traces nor det(XᵀWX) (it is X·T with T unit triangular), only the
+   * intercept's meaning, and keeps XᵀWX well conditioned for covariates such as a year.
+   */
+  columns: readonly Float64Array[] | null;
   shift: number;
 }
 
 /** A design over the first n of (y, v), centred at the unweighted mean of y. */
 export function design(y: Float64Array, v: Float64Array, n = y.length, x: Float64Array | null = null): Design {
-  return { y, v, n, x, shift: n > 0 ? mean(y, n) : 0 };
+  return { y, v, n, x, columns: null, shift: n > 0 ? mean(y, n) : 0 };
+}
+
+/**
+ * The design of a meta-regression of y on the given moderator columns (all of length n = y.length), which must
+ * be linearly independent of each other and of the intercept. `centres` are the means the moderators were
+ * centred at (to turn the intercept back into the value at x = 0).
+ */
+export function regressionDesign(y: Float64Array, v: Float64Array, moderators: readonly Float64Array[]): { design: Design; centres: number[] } {
+  const n = y.length;
+  const centres = moderators.map((x) => mean(x, n));
+  const columns = [new Float64Array(n).fill(1), ...moderators.map((x, j) => x.map((xi) => xi - centres[j]!))];
+  return { design: { y, v, n, x: null, columns, shift: n > 0 ? mean(y, n) : 0 }, centres };
+}
+
+/** p, the number of columns of X (the intercept included). */
+export function parameterCount(d: Design): number {
+  return d.columns ? d.columns.length : d.x ? 2 : 1;
 }
 
 /** The sums of one weighted least-squares fit with weights w = 1/(v + τ²). Reused across iterations. */
@@ -45,11 +71,17 @@ export interface WlsState {
   trPP: number;
   /** log det(XᵀWX), for the restricted likelihood. */
   logDet: number;
+  /**
+   * Meta-regression designs only (else null): b = (XᵀWX)⁻¹XᵀW(y - shift) and (XᵀWX)⁻¹ (row-major p×p), in the
+   * centred parametrisation of `Design.columns`.
+   */
+  beta: Float64Array | null;
+  inverse: Float64Array | null;
 }
 
 /** Scratch for `wlsAt`; one per loop of fits, so that iterations do not allocate. */
 export function newWlsState(): WlsState {
-  return { sumW: 0, sumW2: 0, sumW3: 0, mean: 0, slope: 0, sxx: 0, rss: 0, rssW: 0, trP: 0, trPP: 0, logDet: 0 };
+  return { sumW: 0, sumW2: 0, sumW3: 0, mean: 0, slope: 0, sxx: 0, rss: 0, rssW: 0, trP: 0, trPP: 0, logDet: 0, beta: null, inverse: null };
 }
 
 /**
@@ -173,12 +205,95 @@ function moderatorSums(d: Design, x: Float64Array, tau2: number, out: WlsState):
   return out;
 }
 
+/** Marks a fit that cannot be computed (XᵀWX not positive definite): every sum NaN, which the estimators treat as no estimate. */
+function undefinedFit(out: WlsState): WlsState {
+  out.rss = out.rssW = out.trP = out.trPP = out.logDet = out.mean = Number.NaN;
+  out.beta = out.inverse = null;
+  return out;
+}
+
 /**
- * Fills `out` with the weighted least-squares fit at τ², in O(k) and without allocating: the traces of
- * P = W - WX(XᵀWX)⁻¹XᵀW and PP are closed forms in Σw, Σw², Σw³ (intercept-only: tr P = Σw - Σw²/Σw,
- * tr(PP) = Σw² - 2Σw³/Σw + (Σw²/Σw)²).
+ * Sums of a meta-regression with design matrix X (p columns, `Design.columns`) at τ², in O(k·p²) plus the
+ * inversion of the p×p matrix A = XᵀWX: with Bm = XᵀWᵐX, tr P = Σw - tr(A⁻¹B2) and
+ * tr(PP) = Σw² - 2·tr(A⁻¹B3) + tr((A⁻¹B2)²) (P = W - WXA⁻¹XᵀW, so PP = W² - 2W²XA⁻¹XᵀW + WXA⁻¹B2A⁻¹XᵀW),
+ * yᵀPy = Σw r² and yᵀPPy = Σw² r² with r = y - Xb (Py = W r).
+ */
+function regressionSums(d: Design, columns: readonly Float64Array[], tau2: number, out: WlsState): WlsState {
+  const { y, v, n, shift } = d;
+  const p = columns.length;
+  const a = new Float64Array(p * p);
+  const b2 = new Float64Array(p * p);
+  const b3 = new Float64Array(p * p);
+  const c = new Float64Array(p);
+  const row = new Float64Array(p);
+  let s0 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = 0; i < n; i++) {
+    const w = 1 / (v[i]! + tau2);
+    const w2 = w * w;
+    const w3 = w2 * w;
+    const yc = y[i]! - shift;
+    s0 += w;
+    s2 += w2;
+    s3 += w3;
+    for (let j = 0; j < p; j++) row[j] = columns[j]![i]!;
+    for (let j = 0; j < p; j++) {
+      const xj = row[j]!;
+      c[j]! += w * xj * yc;
+      for (let l = 0; l <= j; l++) {
+        const xjl = xj * row[l]!;
+        a[j * p + l]! += w * xjl;
+        b2[j * p + l]! += w2 * xjl;
+        b3[j * p + l]! += w3 * xjl;
+      }
+    }
+  }
+  for (let j = 0; j < p; j++)
+    for (let l = 0; l < j; l++) {
+      a[l * p + j] = a[j * p + l]!;
+      b2[l * p + j] = b2[j * p + l]!;
+      b3[l * p + j] = b3[j * p + l]!;
+    }
+  out.sumW = s0;
+  out.sumW2 = s2;
+  out.sumW3 = s3;
+  const solved = inverseSpd(a, p);
+  if (!solved) return undefinedFit(out);
+  const { inverse, logDet } = solved;
+  const beta = new Float64Array(p);
+  for (let j = 0; j < p; j++) for (let l = 0; l < p; l++) beta[j]! += inverse[j * p + l]! * c[l]!;
+  let rss = 0;
+  let rssW = 0;
+  for (let i = 0; i < n; i++) {
+    const w = 1 / (v[i]! + tau2);
+    let fitted = 0;
+    for (let j = 0; j < p; j++) fitted += columns[j]![i]! * beta[j]!;
+    const r = y[i]! - shift - fitted;
+    rss += w * r * r;
+    rssW += w * w * r * r;
+  }
+  const ab2 = multiply(inverse, b2, p);
+  out.mean = beta[0]! + shift;
+  out.slope = 0;
+  out.sxx = 0;
+  out.rss = rss;
+  out.rssW = rssW;
+  out.trP = s0 - traceOfProductSymmetric(inverse, b2);
+  out.trPP = s2 - 2 * traceOfProductSymmetric(inverse, b3) + traceOfSquare(ab2, p);
+  out.logDet = logDet;
+  out.beta = beta;
+  out.inverse = inverse;
+  return out;
+}
+
+/**
+ * Fills `out` with the weighted least-squares fit at τ²: the traces of P = W - WX(XᵀWX)⁻¹XᵀW and PP are closed
+ * forms in Σw, Σw², Σw³ (intercept-only: tr P = Σw - Σw²/Σw, tr(PP) = Σw² - 2Σw³/Σw + (Σw²/Σw)²). The
+ * intercept-only and one-moderator cases cost O(k) and do not allocate.
  */
 export function wlsAt(d: Design, tau2: number, out: WlsState): WlsState {
+  if (d.columns) return regressionSums(d, d.columns, tau2, out);
   return d.x ? moderatorSums(d, d.x, tau2, out) : interceptSums(d, tau2, out);
 }
 
@@ -203,6 +318,7 @@ function sumSquaredDeviations(y: Float64Array, n: number): number {
  */
 export function hedgesEstimate(d: Design): number {
   const { y, v, n, x } = d;
+  if (d.columns) return regressionHedgesEstimate(d, d.columns);
   if (!x) return sumSquaredDeviations(y, n) / (n - 1) - mean(v, n);
   const xbar = mean(x, n);
   const ybar = mean(y, n);
@@ -221,6 +337,43 @@ export function hedgesEstimate(d: Design): number {
     trPV += v[i]! * (1 - 1 / n - (dx * dx) / sxx);
   }
   return (rss - trPV) / (n - 2);
+}
+
+/**
+ * The HE estimator of a meta-regression: ordinary least squares e = (I - H)y, H = X(XᵀX)⁻¹Xᵀ, and
+ * (eᵀe - Σvᵢ(1 - hᵢᵢ))/(k - p), hᵢᵢ = xᵢᵀ(XᵀX)⁻¹xᵢ (metafor's start for ML/REML/EB).
+ */
+function regressionHedgesEstimate(d: Design, columns: readonly Float64Array[]): number {
+  const { y, v, n, shift } = d;
+  const p = columns.length;
+  const a = new Float64Array(p * p);
+  const c = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < p; j++) {
+      const xj = columns[j]![i]!;
+      c[j]! += xj * (y[i]! - shift);
+      for (let l = 0; l < p; l++) a[j * p + l]! += xj * columns[l]![i]!;
+    }
+  }
+  const solved = inverseSpd(a, p);
+  if (!solved) return Number.NaN;
+  const { inverse } = solved;
+  const beta = new Float64Array(p);
+  for (let j = 0; j < p; j++) for (let l = 0; l < p; l++) beta[j]! += inverse[j * p + l]! * c[l]!;
+  let rss = 0;
+  let trPV = 0;
+  for (let i = 0; i < n; i++) {
+    let fitted = 0;
+    let leverage = 0;
+    for (let j = 0; j < p; j++) {
+      const xj = columns[j]![i]!;
+      fitted += xj * beta[j]!;
+      for (let l = 0; l < p; l++) leverage += xj * inverse[j * p + l]! * columns[l]![i]!;
+    }
+    rss += (y[i]! - shift - fitted) ** 2;
+    trPV += v[i]! * (1 - leverage);
+  }
+  return (rss - trPV) / (n - p);
 }
 
 /**
@@ -283,7 +436,7 @@ function higherAtZero(d: Design, tau2: number, reml: boolean, state: WlsState): 
  */
 function fisherScoring(d: Design, method: "ML" | "REML" | "EB", state: WlsState): number {
   const k = d.n;
-  const p = d.x ? 2 : 1;
+  const p = parameterCount(d);
   let tau2 = Math.max(0, hedgesEstimate(d));
   if (!Number.isFinite(tau2)) tau2 = 0;
   // Bracket: g > 0 at lo, g < 0 at hi (NaN: not yet seen).
@@ -338,7 +491,7 @@ function fisherScoring(d: Design, method: "ML" | "REML" | "EB", state: WlsState)
  */
 export function estimateTau2(d: Design, method: Tau2Method, state: WlsState = newWlsState()): number {
   const k = d.n;
-  const p = d.x ? 2 : 1;
+  const p = parameterCount(d);
   let tau2: number;
   switch (method) {
     case "DL": {

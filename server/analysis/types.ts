@@ -4,7 +4,8 @@
  * Every number in a result is finite; what is not defined is `null` (never NaN or Infinity).
  */
 
-export type Measure = "MD" | "SMD" | "ROM";
+/** "NMD": normalised mean difference in percent of the injury effect (Vesterinen et al. 2014; CONTRACT.md "Preclinical conventions"). */
+export type Measure = "MD" | "SMD" | "ROM" | "NMD";
 export type Model = "fixed" | "random";
 export type Tau2Method = "DL" | "REML" | "PM" | "HS" | "SJ" | "ML" | "EB";
 export type CiMethod = "z" | "hk";
@@ -31,9 +32,18 @@ export interface StudyInput {
   n2?: number | null;
   group?: string | null;
   year?: number | null;
+  /**
+   * Comparisons with the same key share one control group: each uses n2/c, c the number of comparisons in the
+   * request with that key (excluded ones included). A blank key is no key.
+   */
+  controlGroup?: string | null;
+  /** NMD only: the mean of sham-operated (or normal) animals on this outcome. */
+  mSham?: number | null;
+  /** Values of the request's `moderators` for this study (meta-regression). */
+  covariates?: Record<string, number | null> | null;
 }
 
-export type ExclusionCode = "missing" | "sample-size" | "negative-sd" | "non-positive-mean" | "invalid-effect";
+export type ExclusionCode = "missing" | "sample-size" | "negative-sd" | "non-positive-mean" | "no-sham" | "invalid-effect";
 
 /** A study left out of the analysis, with a reason a reviewer can act on. */
 export interface Exclusion {
@@ -54,6 +64,23 @@ export interface StudyResult {
   ciUpper: number;
   /** Percent of the total weight of the requested model. */
   weight: number;
+  /**
+   * extension: present only when the study's control group is shared with other comparisons of the request
+   * (same `controlGroup` key): how many share it and the control n this comparison was analysed with (n2/c),
+   * e.g. for the forest plot's Total column.
+   */
+  sharedControl?: SharedControl;
+}
+
+/** extension: a control group shared by several comparisons (Vesterinen et al. 2014; Cochrane Handbook 23.3.4). */
+export interface SharedControl {
+  key: string;
+  /** c: comparisons in the request with this key, excluded ones included. */
+  comparisons: number;
+  /** n2 as entered. */
+  n2Entered: number;
+  /** n2/c (not rounded), the n used in every formula. */
+  n2Used: number;
 }
 
 export interface PooledResult {
@@ -177,6 +204,61 @@ export interface ModelSelection {
   pValue: number | null;
 }
 
+/** A study left out of the meta-regression only (it is still in every other analysis). */
+export interface MetaRegressionExclusion {
+  id: string;
+  /** e.g. "dose is missing". extension */
+  reason: string;
+}
+
+export interface MetaRegressionCoefficient {
+  /** "intrcpt" first, then the moderators in request order (those dropped as redundant left out). */
+  name: string;
+  estimate: number;
+  se: number;
+  /** z, or t with k - p df (ciMethod "hk"); null when se = 0. */
+  statistic: number | null;
+  pValue: number | null;
+  ciLower: number;
+  ciUpper: number;
+}
+
+/**
+ * Mixed-effects meta-regression (CONTRACT.md "Preclinical conventions"; metafor `rma(yi, vi, mods = ...)`).
+ * When it cannot be fitted (too few studies with every moderator), `problem` says why and every statistic is null.
+ */
+export interface MetaRegressionResult {
+  /** Studies in the model: analysed studies with a finite value for every moderator. */
+  k: number;
+  excluded: MetaRegressionExclusion[];
+  coefficients: MetaRegressionCoefficient[];
+  /** Test of the moderators: Wald χ²(QMdf1) with "z"; F(QMdf1, QMdf2) with "hk". Null when no moderator is left. */
+  QM: number | null;
+  QMdf1: number;
+  /** k - p with "hk"; null with "z" (and when no moderator is left to test). */
+  QMdf2: number | null;
+  QMp: number | null;
+  /** Residual heterogeneity (weights 1/vi) on QEdf = k - p. */
+  QE: number | null;
+  QEdf: number | null;
+  QEp: number | null;
+  /** Residual τ² (0 for the fixed model). */
+  tau2: number | null;
+  /** Random models only: residual I² = 100·τ²/(τ² + (k - p)/tr P) and pseudo-R² in percent. */
+  I2?: number | null;
+  R2?: number | null;
+  /** extension: covariance matrix of the coefficients, in `coefficients` order (scaled by s² with "hk"). */
+  vcov: number[][];
+  /** extension: "z" or "t" (t with k - p df); the test and intervals of the coefficients. */
+  test: "z" | "t";
+  /** extension: confidence level of the intervals. */
+  level: number;
+  /** extension: moderators left out of the model because they do not vary or are collinear with earlier columns (as metafor drops redundant predictors). */
+  dropped: { name: string; reason: string }[];
+  /** extension: why the model could not be fitted; null when it was. */
+  problem: string | null;
+}
+
 export interface AnalysisResult {
   k: number;
   excluded: Exclusion[];
@@ -193,4 +275,6 @@ export interface AnalysisResult {
   cumulative?: CumulativeStep[];
   /** extension: present when the request's model is "auto". */
   modelSelection?: ModelSelection;
+  /** Present when the request names `moderators`. */
+  metaRegression?: MetaRegressionResult;
 }

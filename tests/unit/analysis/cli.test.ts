@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadReference } from "./helpers";
+import { loadReference, PRECLINICAL_REFERENCE_DIR } from "./helpers";
 
 const dir = mkdtempSync(join(tmpdir(), "analyze-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,5 +76,28 @@ describe("analyze CLI", { timeout: 60_000 }, () => {
     expect(invalid.status).toBe(1);
     expect(invalid.stderrLines).toHaveLength(1);
     expect(invalid.stderrLines[0]).toMatch(/invalid\.json is not valid JSON/);
+  });
+
+  it("accepts the preclinical fields: NMD, shared controls, moderators → metaRegression (metafor reference values)", () => {
+    const { studies: multiarm, cases } = loadReference("pre_bbb_multiarm", PRECLINICAL_REFERENCE_DIR);
+    const request = { measure: "NMD", model: "random", tau2Method: "REML", ciMethod: "z", level: 0.95, moderators: ["dose"], studies: multiarm };
+    const r = cli("preclinical.json", JSON.stringify(request));
+    expect(r.stderrLines).toEqual([]);
+    expect(r.status).toBe(0);
+    const result = JSON.parse(r.stdout);
+    const reference = cases.find((c) => c.request.measure === "NMD" && c.request.tau2Method === "REML" && c.request.ciMethod === "z" && Array.isArray(c.request.moderators));
+    const mr = reference!.expected.metaRegression as { coefficients: { estimate: number }[]; QM: number };
+    expect(result.metaRegression.coefficients[1].estimate).toBeCloseTo(mr.coefficients[1]!.estimate, 9);
+    expect(result.metaRegression.QM).toBeCloseTo(mr.QM, 9);
+    expect(result.studies.some((s: { sharedControl?: unknown }) => s.sharedControl)).toBe(true);
+  });
+
+  it("a wrong preclinical field is named by its path", () => {
+    const bad = { measure: "NMD", model: "fixed", studies: [0, 1, 2].map((i) => ({ id: `s${i}`, m1: 5, sd1: 1, n1: 5, m2: 3, sd2: 1, n2: 5, mSham: i === 2 ? "21" : 21 })) };
+    const r = cli("bad-sham.json", JSON.stringify(bad));
+    expect(r.status).toBe(1);
+    expect(r.stderrLines).toEqual(["studies[2].mSham: must be a number or null (got string)"]);
+    const dup = cli("bad-moderators.json", JSON.stringify({ ...bad, studies: [], moderators: ["dose", "dose"] }));
+    expect(dup.stderrLines).toEqual(['moderators[1]: "dose" is listed twice']);
   });
 });

@@ -11,6 +11,8 @@ export const REFERENCE_DIR = resolve(process.cwd(), "../shared/reference");
 export interface ReferenceCase {
   request: Record<string, unknown>;
   expected: Record<string, unknown>;
+  /** make_more.R, one-moderator models: metafor predict(res, newmods = xs). */
+  line?: { moderator: string; xs: number[]; fit: number[]; se: number[]; ciLower: number[]; ciUpper: number[] };
 }
 
 export interface ReferenceDataset {
@@ -19,22 +21,27 @@ export interface ReferenceDataset {
   cases: ReferenceCase[];
 }
 
-/** Every <name>.input.json with its <name>.expected.json; throws when the directory is missing. */
-export function loadReferences(): ReferenceDataset[] {
-  if (!existsSync(REFERENCE_DIR)) throw new Error(`reference directory not found: ${REFERENCE_DIR}`);
-  return readdirSync(REFERENCE_DIR)
+/** The preclinical-convention references of the contract (make_preclinical.R). */
+export const PRECLINICAL_REFERENCE_DIR = join(REFERENCE_DIR, "preclinical");
+/** This project's own metafor references for the preclinical conventions (tests/fixtures/preclinical/make_more.R). */
+export const MORE_PRECLINICAL_DIR = resolve(process.cwd(), "tests/fixtures/preclinical");
+
+/** Every <name>.input.json with its <name>.expected.json in `dir`; throws when the directory is missing. */
+export function loadReferences(dir = REFERENCE_DIR): ReferenceDataset[] {
+  if (!existsSync(dir)) throw new Error(`reference directory not found: ${dir}`);
+  return readdirSync(dir)
     .filter((f) => f.endsWith(".expected.json"))
     .sort()
     .map((f) => {
       const name = f.replace(/\.expected\.json$/, "");
-      const input = JSON.parse(readFileSync(join(REFERENCE_DIR, `${name}.input.json`), "utf8"));
-      const ref = JSON.parse(readFileSync(join(REFERENCE_DIR, f), "utf8"));
+      const input = JSON.parse(readFileSync(join(dir, `${name}.input.json`), "utf8"));
+      const ref = JSON.parse(readFileSync(join(dir, f), "utf8"));
       return { name, studies: input.studies, cases: ref.cases };
     });
 }
 
-export function loadReference(name: string): ReferenceDataset {
-  const found = loadReferences().find((d) => d.name === name);
+export function loadReference(name: string, dir = REFERENCE_DIR): ReferenceDataset {
+  const found = loadReferences(dir).find((d) => d.name === name);
   if (!found) throw new Error(`no reference dataset ${name}`);
   return found;
 }

@@ -23,7 +23,7 @@ describe("parseAnalysisRequest", () => {
 
   it("names the field of the first problem", () => {
     expect(errorOf({ model: "fixed", studies: [] })).toBe("measure: is required");
-    expect(errorOf({ measure: "OR", model: "fixed", studies: [] })).toBe('measure: must be one of "MD", "SMD", "ROM"');
+    expect(errorOf({ measure: "OR", model: "fixed", studies: [] })).toBe('measure: must be one of "MD", "SMD", "ROM", "NMD"');
     expect(errorOf({ measure: "MD", model: "mixed", studies: [] })).toBe('model: must be one of "fixed", "random", "auto"');
     expect(errorOf({ measure: "MD", model: "random", tau2Method: "REM", studies: [] })).toBe(
       'tau2Method: must be one of "DL", "REML", "PM", "HS", "SJ", "ML", "EB"',
@@ -47,5 +47,28 @@ describe("parseAnalysisRequest", () => {
     expect(errorOf({ measure: "MD", model: "fixed", level: 2, studies: [] }, "[2]")).toBe("[2].level: must be between 0 and 1");
     expect(errorOf("MD", "[0]")).toBe("[0]: must be an object (got string)");
     expect(errorOf(null)).toBe("request: must be an object (got null)");
+  });
+
+  it("accepts the preclinical fields and names their field when wrong", () => {
+    const r = parseAnalysisRequest({
+      measure: "NMD",
+      model: "random",
+      moderators: ["dose", "day"],
+      studies: [{ ...study, controlGroup: "S1", mSham: 21, covariates: { dose: 50, day: null } }],
+    });
+    expect(r.success).toBe(true);
+    if (r.success) expect(r.data.studies[0]).toMatchObject({ controlGroup: "S1", mSham: 21, covariates: { dose: 50, day: null } });
+    const nmd = { measure: "NMD", model: "fixed" };
+    expect(errorOf({ ...nmd, studies: [study, study, { ...study, mSham: "21" }] })).toBe("studies[2].mSham: must be a number or null (got string)");
+    expect(errorOf({ ...nmd, studies: [{ ...study, controlGroup: 3 }] })).toBe("studies[0].controlGroup: must be a string or null (got number)");
+    expect(errorOf({ ...nmd, studies: [{ ...study, covariates: { dose: "50" } }] })).toBe("studies[0].covariates.dose: must be a number or null (got string)");
+    expect(errorOf({ ...nmd, studies: [{ ...study, covariates: [50] }] })).toBe("studies[0].covariates: must be an object of numbers (got array)");
+    expect(errorOf({ ...nmd, studies: [], moderators: "dose" })).toBe("moderators: must be an array of covariate names (got string)");
+    expect(errorOf({ ...nmd, studies: [], moderators: ["dose", 3] })).toBe("moderators[1]: must be a covariate name (string) (got number)");
+    expect(errorOf({ ...nmd, studies: [], moderators: ["dose", "dose"] })).toBe('moderators[1]: "dose" is listed twice');
+    expect(errorOf({ ...nmd, studies: [], moderators: [" "] })).toBe("moderators[0]: must not be blank");
+    expect(errorOf({ ...nmd, studies: [], moderators: ["intrcpt"] })).toBe('moderators[0]: "intrcpt" is the intercept\'s name; name the covariate otherwise');
+    expect(errorOf({ ...nmd, studies: [], moderators: Array.from({ length: 21 }, (_, i) => `x${i}`) })).toBe("moderators: must name at most 20 covariates");
+    expect(errorOf({ measure: "OR", model: "fixed", studies: [] })).toBe('measure: must be one of "MD", "SMD", "ROM", "NMD"');
   });
 });
