@@ -4,3 +4,4 @@ export * from "./studies";
 export * from "./analysis";
 export * from "./risk-of-bias";
 export * from "./audit";
+export * from "./screening";
