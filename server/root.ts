@@ -4,6 +4,7 @@ import { authRouter } from "./routers/auth";
 import { measurementsRouter } from "./routers/measurements";
 import { reviewsRouter } from "./routers/reviews";
 import { riskOfBiasRouter } from "./routers/risk-of-bias";
+import { screeningRouter } from "./routers/screening";
 import { studiesRouter } from "./routers/studies";
 import { createCallerFactory, router } from "./trpc";
 
@@ -14,6 +15,7 @@ export const appRouter = router({
   measurements: measurementsRouter,
   analysis: analysisRouter,
   riskOfBias: riskOfBiasRouter,
+  screening: screeningRouter,
 });
 
 export type AppRouter = typeof appRouter;
