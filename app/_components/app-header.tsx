@@ -2,10 +2,11 @@ import Link from "next/link";
 import type { SessionUser } from "@/server/auth/session";
 import { SignOutButton } from "./sign-out-button";
 
-type Nav = { reviewId: number; title: string; role: string; current: "overview" | "studies" | "risk-of-bias" | "analysis" | "report" | "study" | "members" };
+type Nav = { reviewId: number; title: string; role: string; current: "overview" | "screening" | "studies" | "risk-of-bias" | "analysis" | "report" | "study" | "members" };
 
 const tabs = [
   ["overview", "Overview", ""],
+  ["screening", "Screening", "/screening"],
   ["studies", "Studies", "/studies"],
   ["risk-of-bias", "Risk of bias", "/risk-of-bias"],
   ["analysis", "Analysis", "/analysis"],
@@ -36,7 +37,7 @@ export function AppHeader({ user, nav }: { user: SessionUser; nav?: Nav }) {
         <SignOutButton />
       </div>
       {nav && (
-        <nav aria-label="Review sections" className="mx-auto flex max-w-screen-2xl gap-1 px-4">
+        <nav aria-label="Review sections" className="mx-auto flex max-w-screen-2xl gap-1 overflow-x-auto px-4">
           {tabs.filter(([key]) => key !== "members" || nav.role === "lead").map(([key, label, suffix]) => (
             <Link
               key={key}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { screeningDecisionValues, screeningOrders, screeningStages, type ScreeningStage } from "@/db/schema/screening";
-import { referenceFormatList, REFERENCE_LIMITS } from "@/server/screening/references";
+import { referenceFormatList, REFERENCE_LIMITS } from "@/server/screening/formats";
 import { id, version } from "./common";
 
 /*

@@ -15,16 +15,9 @@ import "@citation-js/plugin-bibtex";
 import { XMLParser } from "fast-xml-parser";
 import Papa from "papaparse";
 
-export const referenceFormatList = ["ris", "nbib", "pubmed-xml", "bibtex", "csv"] as const;
-export type ReferenceFormat = (typeof referenceFormatList)[number];
+import { REFERENCE_LIMITS, referenceFormatLabels, type ReferenceFormat } from "./formats";
 
-export const referenceFormatLabels: Record<ReferenceFormat, string> = {
-  ris: "RIS (.ris)",
-  nbib: "PubMed MEDLINE (.nbib / .txt)",
-  "pubmed-xml": "PubMed XML (.xml)",
-  bibtex: "BibTeX (.bib)",
-  csv: "CSV (SyRF or Rayyan export)",
-};
+export { REFERENCE_LIMITS, referenceFormatLabels, referenceFormatList, type ReferenceFormat } from "./formats";
 
 /** One record as every importer and the screening tables read it. Strings are "" when absent, never undefined. */
 export type ReferenceRecord = {
@@ -50,9 +43,6 @@ export type ParseResult = {
   /** Entries that could not become a record (1-based position in the file, and why). */
   skipped: { entry: number; reason: string }[];
 };
-
-/** Field lengths: generous for real records, bounded so that one odd entry cannot bloat a request. */
-export const REFERENCE_LIMITS = { title: 2000, abstract: 20_000, author: 300, authors: 500, journal: 500, keyword: 200, keywords: 100, url: 2000, short: 100 } as const;
 
 export class ReferenceParseError extends Error {
   constructor(message: string) {
