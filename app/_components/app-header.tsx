@@ -16,7 +16,7 @@ const tabs = [
 export function AppHeader({ user, nav }: { user: SessionUser; nav?: Nav }) {
   return (
     <header className="no-print bg-slate-800 text-white">
-      <div className="mx-auto flex max-w-screen-2xl items-center gap-4 px-4 py-2">
+      <div className="mx-auto flex max-w-screen-2xl flex-wrap items-center gap-x-4 gap-y-1 px-4 py-2">
         <Link href="/" className="font-semibold tracking-tight">
           Review workbench
         </Link>
@@ -43,7 +43,7 @@ export function AppHeader({ user, nav }: { user: SessionUser; nav?: Nav }) {
               key={key}
               href={`/reviews/${nav.reviewId}${suffix}`}
               aria-current={nav.current === key || (key === "studies" && nav.current === "study") ? "page" : undefined}
-              className={`rounded-t px-3 py-1.5 text-sm ${nav.current === key || (key === "studies" && nav.current === "study") ? "bg-slate-50 text-slate-900" : "text-slate-200 hover:bg-slate-700"}`}
+              className={`shrink-0 rounded-t px-3 py-1.5 text-sm whitespace-nowrap ${nav.current === key || (key === "studies" && nav.current === "study") ? "bg-slate-50 text-slate-900" : "text-slate-200 hover:bg-slate-700"}`}
             >
               {label}
             </Link>

@@ -52,7 +52,7 @@ export function ScreeningOverview({ reviewId }: { reviewId: number }) {
       </section>
       <RecallCurves reviewId={reviewId} />
       <Searches data={data} />
-      {data.me.canManage && <SettingsForm key={data.settings.version ?? 0} reviewId={reviewId} data={data} />}
+      {data.me.canManage && <SettingsForm reviewId={reviewId} data={data} />}
       <ReasonsEditor reviewId={reviewId} data={data} />
     </div>
   );
@@ -195,7 +195,7 @@ function Searches({ data }: { data: Overview }) {
       <h2 id="searches-title" className="text-lg font-semibold">
         Searches (the search strategy as run)
       </h2>
-      <div className="overflow-x-auto">
+      <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Searches table (scrolls sideways)">
         <table className="min-w-full border-collapse bg-white text-sm">
           <thead>
             <tr className="border-b border-slate-300 text-left">

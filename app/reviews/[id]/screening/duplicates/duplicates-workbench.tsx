@@ -64,7 +64,7 @@ export function DuplicatesWorkbench({ reviewId, canEdit }: { reviewId: number; c
           Same DOI: {byKind.doi ?? 0} · same PMID: {byKind.pmid ?? 0} · merged by a person: {byKind.manual ?? 0}
           {merges.data?.undone ? ` · undone: ${merges.data.undone}` : ""}. The 100 most recent are listed.
         </p>
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Merged duplicates table (scrolls sideways)">
           <table className="min-w-full border-collapse bg-white text-sm">
             <thead>
               <tr className="border-b border-slate-300 text-left">
