@@ -32,15 +32,17 @@ function check(label: string, value: number, limit: number) {
   if (!ok) failures.push(label);
 }
 
-/** A RIS export of `n` records: topic words, 4 % repeated DOIs (other databases), 2 % repeated titles without DOI. */
+/** A RIS export of `n` records: topic words; 4 % repeat an earlier record's DOI, 2 % its title, author and year without a DOI. */
 function syntheticRis(n: number): string {
   const labelled = syntheticScreeningSet(n, 0.05, 3);
-  const entries = labelled.map((r, i) => {
-    const duplicateDoi = i > 100 && i % 25 === 0;
-    const duplicateTitle = i > 100 && i % 50 === 7;
-    const doi = duplicateDoi ? `10.5555/bench.${i - 100}` : duplicateTitle ? "" : `10.5555/bench.${i}`;
-    const title = duplicateTitle ? `Record ${i - 100}: ${labelled[i - 100]!.text.slice(0, 80)}` : `Record ${i}: ${r.text.slice(0, 80)}`;
-    return `TY  - JOUR\nAU  - Author${i % 997}, A.\nAU  - Other, B.\nTI  - ${title}\nT2  - Journal ${i % 40}\nPY  - ${2005 + (i % 19)}\nDO  - ${doi}\nAB  - ${r.text} ${r.text}\nER  - \n`;
+  const entries = labelled.map((_, i) => {
+    // A repeat copies an earlier record that is not itself a repeat (the same paper from another database).
+    const doiRepeat = i > 200 && i % 25 === 0 ? i - 101 : null;
+    const titleRepeat = i > 200 && i % 50 === 7 ? i - 103 : null;
+    const source = doiRepeat ?? titleRepeat ?? i;
+    const doi = titleRepeat !== null ? "" : `10.5555/bench.${source}`;
+    const text = labelled[source]!.text;
+    return `TY  - JOUR\nAU  - Author${source % 997}, A.\nAU  - Other, B.\nTI  - Record ${source}: ${text.slice(0, 80)}\nT2  - Journal ${source % 40}\nPY  - ${2005 + (source % 19)}\nDO  - ${doi}\nAB  - ${text} ${text}\nER  - \n`;
   });
   return entries.join("\n");
 }
