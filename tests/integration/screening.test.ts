@@ -16,7 +16,8 @@ beforeEach(async () => {
   await createUser(t.db, { username: "reviewer3", displayName: "Third reviewer", password: "third-password" });
   setMember(t.db, admin, reviewId, "viewer1", "viewer");
   setMember(t.db, admin, reviewId, "reviewer3", "reviewer");
-});
+  // Password hashing (scrypt) for two accounts is slow on a busy machine.
+}, 60_000);
 afterEach(() => t.close());
 
 const lead = () => callerFor(t.db, "lead");
