@@ -54,7 +54,7 @@ const caller = (ctx: { user: { id: number; displayName: string }; role: "lead" |
 export const screeningRouter = router({
   overview: reviewProcedure("viewer").query(({ ctx }) => screeningOverview(ctx.db, ctx.reviewId, caller(ctx))),
   prisma: reviewProcedure("viewer").query(({ ctx }) => computePrismaCounts(ctx.db, ctx.reviewId)),
-  recall: reviewProcedure("viewer").query(({ ctx }) => screeningRecallCurves(ctx.db, ctx.reviewId)),
+  recall: reviewProcedure("viewer").query(({ ctx }) => screeningRecallCurves(ctx.db, ctx.reviewId, caller(ctx))),
   records: reviewProcedure("viewer")
     .input(recordsListInput)
     .query(({ ctx, input }) => listRecords(ctx.db, ctx.reviewId, caller(ctx), input.filter, input.search, input.page)),

@@ -719,22 +719,27 @@ export function screeningOverview(db: DbOrTx, reviewId: number, caller: Caller) 
 
 /**
  * Relevant records found against records screened, per reviewer and stage, in the order each reviewer
- * decided (first decision time). Counts only, like progress: it shows no record's decision.
+ * decided (first decision time). A curve is counts, but counts in a known order can reveal a decision (in
+ * import order, "1 found after 1 screened" tells which record was included), so another reviewer's curve
+ * covers only the records both have decided; the caller's own curve covers all of theirs.
  */
-export function screeningRecallCurves(db: DbOrTx, reviewId: number) {
+export function screeningRecallCurves(db: DbOrTx, reviewId: number, caller: Caller) {
   const state = loadScreeningState(db, reviewId);
   const names = userNames(db, [state.settings.reviewer1Id, state.settings.reviewer2Id]);
+  const mySlot = slotOf(state.settings, caller.user.id);
   return (["title_abstract", "full_text"] as const).map((stage) => {
     const s = state.stage(stage);
     return {
       stage,
       total: s.eligible.length,
       reviewers: ([1, 2] as const).map((slot) => {
-        const own = [...s.decisions.values()].map((pair) => pair[slot - 1]).filter((d): d is DecisionRow => !!d && s.eligibleSet.has(d.recordId));
+        const own = [...s.decisions.values()]
+          .map((pair) => pair[slot - 1])
+          .filter((d): d is DecisionRow => !!d && s.eligibleSet.has(d.recordId) && (slot === mySlot || s.unblinded(d.recordId)));
         own.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
         const curve = recallCurve(own.map((d) => d.decision !== "exclude"));
         const reviewerId = slot === 1 ? state.settings.reviewer1Id : state.settings.reviewer2Id;
-        return { slot, reviewer: reviewerId === null ? null : (names.get(reviewerId) ?? null), points: thin(curve, 200) };
+        return { slot, reviewer: reviewerId === null ? null : (names.get(reviewerId) ?? null), complete: slot === mySlot, points: thin(curve, 200) };
       }),
     };
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createUser } from "@/server/services/auth";
-import { setMember } from "@/server/services/reviews";
+import { createReview, setMember } from "@/server/services/reviews";
 import { UNDO_WINDOW_MS } from "@/server/services/screening";
 import { rejection } from "../support/rejection";
 import { importRecords, ref } from "../support/screening";
@@ -208,6 +208,10 @@ describe("dual blind screening", () => {
       expect(record.stages[0]!.decisions).toEqual([]);
       expect(record.stages[0]!.decidedCount).toBe(1); // progress, not the decision
     }
+    // Counts that would tell the decision are not given either: reviewer 1's recall curve, seen by others,
+    // covers only records both have decided; reviewer 1 sees their own in full.
+    for (const caller of [r2(), lead(), viewer()]) expect((await caller.screening.recall({ reviewId }))[0]!.reviewers[0]!.points).toEqual([]);
+    expect((await r1().screening.recall({ reviewId }))[0]!.reviewers[0]!.points).toEqual([{ screened: 1, found: 0 }]);
     // Reviewer 2's queue still offers the record (blind), in the same order as before reviewer 1 decided.
     const queue2 = await r2().screening.queue({ reviewId, stage: "title_abstract", order: "original", limit: 20 });
     expect(queue2.records[0]!.id).toBe(first);
@@ -227,6 +231,24 @@ describe("dual blind screening", () => {
     expect(seenByViewer.stages[0]!.outcome.status).toBe("conflict");
     expect((await rejection(viewer().screening.conflicts({ reviewId, stage: "title_abstract" }))).code).toBe("FORBIDDEN");
     expect(await readsOf(viewer())).not.toContain("R1-SECRET-NOTE");
+    expect((await viewer().screening.recall({ reviewId }))[0]!.reviewers.map((r) => r.points)).toEqual([[{ screened: 1, found: 0 }], [{ screened: 1, found: 1 }]]);
+  });
+
+  it("gives the lead of another review no way into this review's records through that review's id", async () => {
+    await importRecords(r1(), reviewId, tenRecords());
+    const [recordOfA] = recordIds();
+    const outsider = await createUser(t.db, { username: "outsider", displayName: "Outsider", password: "outsider-password" });
+    const otherReviewId = createReview(t.db, outsider, { title: "Review B" }).id;
+    const b = callerFor(t.db, "outsider");
+    expect((await rejection(b.screening.record({ reviewId: otherReviewId, recordId: recordOfA! }))).code).toBe("NOT_FOUND");
+    expect((await rejection(b.screening.linkStudy({ reviewId: otherReviewId, recordId: recordOfA!, studyId: null, version: 1 }))).code).toBe("NOT_FOUND");
+    expect((await rejection(b.screening.setNotRetrieved({ reviewId: otherReviewId, recordId: recordOfA!, notRetrieved: true, reason: "x", version: 1 }))).code).toBe("NOT_FOUND");
+    // A study of review A cannot be linked from a record of review B either.
+    await importRecords(b, otherReviewId, [ref({ title: "A record of review B" })]);
+    const recordOfB = t.db.$client.prepare("select id, version from screening_records where review_id = ?").get(otherReviewId) as { id: number; version: number };
+    const [studyOfA] = await lead().studies.list({ reviewId });
+    expect((await rejection(b.screening.linkStudy({ reviewId: otherReviewId, recordId: recordOfB.id, studyId: studyOfA!.id, version: recordOfB.version }))).code).toBe("NOT_FOUND");
+    expect((await lead().screening.record({ reviewId, recordId: recordOfA! })).record.studyId).toBeNull();
   });
 
   it("lets only the assigned screeners decide, each once per record (a concurrent duplicate is a conflict)", async () => {

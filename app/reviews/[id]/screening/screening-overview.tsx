@@ -168,7 +168,8 @@ function RecallCurves({ reviewId }: { reviewId: number }) {
         Relevant records found against records screened (title and abstract)
       </h2>
       <p className="text-sm text-slate-600">
-        Each reviewer&apos;s includes and maybes, in the order they screened. When a line flattens, new inclusions have stopped appearing. Out of {stage.total} records.
+        Each reviewer&apos;s includes and maybes, in the order they screened, out of {stage.total} records. When a line flattens, new inclusions have stopped appearing. So that
+        the lines reveal no blind decision, another reviewer&apos;s line counts only the records both screeners have decided.
       </p>
       <figure className="h-72 max-w-3xl rounded border border-slate-300 bg-white p-2" aria-label="Recall curve: relevant records found against records screened">
         <ResponsiveContainer width="100%" height="100%">
