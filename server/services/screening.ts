@@ -718,6 +718,30 @@ export function screeningOverview(db: DbOrTx, reviewId: number, caller: Caller) 
 }
 
 /**
+ * What the report's methods section needs (PRISMA 2020 items 7, 8 and 16a), for issue 11: the searches as run,
+ * how duplicates were removed, how records were screened (two reviewers, independently, blind), the agreement
+ * per stage, and the order used (prioritised by predicted relevance, original import order, or both).
+ */
+export function screeningMethods(db: DbOrTx, reviewId: number) {
+  const state = loadScreeningState(db, reviewId);
+  return {
+    searches: listSearches(db, reviewId)
+      .filter((search) => search.status === "complete")
+      .map((search) => ({ source: search.source, searchedOn: search.searchedOn, query: search.query, format: search.format, records: search.recordCount })),
+    duplicatesRemoved: listMerges(db, reviewId, 0).byKind,
+    reviewersPerRecord: 2,
+    independent: true,
+    stages: (["title_abstract", "full_text"] as const).map((stage) => {
+      const s = state.stage(stage);
+      const orders = { prioritised: 0, original: 0 };
+      for (const pair of s.decisions.values()) for (const d of pair) if (d) orders[d.screeningOrder] += 1;
+      const used = orders.prioritised && orders.original ? "both" : orders.prioritised ? "prioritised" : orders.original ? "original" : null;
+      return { stage, agreement: stageAgreement(s), orders, orderUsed: used };
+    }),
+  };
+}
+
+/**
  * Relevant records found against records screened, per reviewer and stage, in the order each reviewer
  * decided (first decision time). A curve is counts, but counts in a known order can reveal a decision (in
  * import order, "1 found after 1 screened" tells which record was included), so another reviewer's curve

@@ -109,6 +109,11 @@ describe("screening a new review, from a search export to included studies", () 
     await settings.getByLabel(/Exclusion terms/).fill("review\nin vitro\ncancer");
     await settings.getByRole("button", { name: "Save settings" }).click();
     await expect.poll(() => settings.innerText()).toContain("Screening settings saved.");
+    // The standard full-text exclusion reasons are there; the lead rewords one.
+    await lead.getByRole("button", { name: "Rename Wrong intervention" }).click();
+    await lead.getByLabel("New wording of Wrong intervention").fill("Wrong intervention (not exosomes)");
+    await lead.getByRole("form", { name: "Rename Wrong intervention" }).getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => lead.getByRole("region", { name: "Full-text exclusion reasons" }).innerText()).toContain("Wrong intervention (not exosomes)");
     await expectAccessible(lead);
   });
 
@@ -241,6 +246,7 @@ describe("screening a new review, from a search export to included studies", () 
       await row.getByRole("button").first().click();
       await row.getByRole("button", { name: "Create study from this record" }).click();
       await expect.poll(() => row.innerText()).toContain("Linked to study #");
+      if (i === 1) await screenshot(lead, "screening-records");
       await row.getByRole("button").first().click();
     }
     await expectAccessible(lead);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createUser } from "@/server/services/auth";
 import { createReview, setMember } from "@/server/services/reviews";
-import { UNDO_WINDOW_MS } from "@/server/services/screening";
+import { screeningMethods, UNDO_WINDOW_MS } from "@/server/services/screening";
 import { rejection } from "../support/rejection";
 import { importRecords, ref } from "../support/screening";
 import { callerFor, demoReviewId, freshDb, userId, type TestDb } from "../support/test-db";
@@ -318,6 +318,11 @@ describe("dual blind screening", () => {
     expect({ included: ta.included, excluded: ta.excluded, conflict: ta.conflict, awaiting: ta.awaiting }).toEqual({ included: 4, excluded: 4, conflict: 2, awaiting: 0 });
     expect(ta.progress.map((p) => p.done)).toEqual([10, 10]);
     expect(ta.orders).toEqual({ prioritised: 0, original: 20 });
+    // The report's methods read the same: searches as run, agreement and the order used.
+    const methods = screeningMethods(t.db, reviewId);
+    expect(methods.searches).toEqual([{ source: "PubMed", searchedOn: "2024-03-01", query: "exosome* AND spinal cord injury", format: "ris", records: 10 }]);
+    expect(methods.stages[0]).toMatchObject({ stage: "title_abstract", orderUsed: "original", agreement: { n: 10, agreed: 7 } });
+    expect(methods.stages[1]!.orderUsed).toBeNull();
   });
 
   it("has conflicts settled by the lead or the third reviewer only, with a note to overrule an agreement", async () => {

@@ -346,7 +346,9 @@ function ReasonsEditor({ reviewId, data }: { reviewId: number; data: Overview })
   const queryClient = useQueryClient();
   const add = useMutation(trpc.screening.addReason.mutationOptions());
   const remove = useMutation(trpc.screening.removeReason.mutationOptions());
+  const rename = useMutation(trpc.screening.renameReason.mutationOptions());
   const [label, setLabel] = useState("");
+  const [editing, setEditing] = useState<{ id: number; label: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const run = async (work: () => Promise<unknown>) => {
     try {
@@ -367,11 +369,38 @@ function ReasonsEditor({ reviewId, data }: { reviewId: number; data: Overview })
       <ol className="list-decimal space-y-1 pl-6 text-sm">
         {data.reasons.map((r) => (
           <li key={r.id}>
-            {r.label}
-            {data.me.canManage && (
-              <button type="button" className="ml-2 text-xs text-red-800 underline" onClick={() => void run(() => remove.mutateAsync({ reviewId, reasonId: r.id, version: r.version }))}>
-                Remove<span className="sr-only"> {r.label}</span>
-              </button>
+            {editing?.id === r.id ? (
+              <form
+                aria-label={`Rename ${r.label}`}
+                className="inline-flex flex-wrap gap-1"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void run(() => rename.mutateAsync({ reviewId, reasonId: r.id, label: editing.label, version: r.version })).then((ok) => ok && setEditing(null));
+                }}
+              >
+                <label htmlFor={`reason-${r.id}`} className="sr-only">
+                  New wording of {r.label}
+                </label>
+                <input id={`reason-${r.id}`} className="w-72 max-w-full rounded border border-slate-400 px-1" value={editing.label} onChange={(e) => setEditing({ id: r.id, label: e.target.value })} />
+                <button type="submit" className="rounded border border-slate-400 bg-white px-2 text-xs">
+                  Save
+                </button>
+                <button type="button" className="text-xs underline" onClick={() => setEditing(null)}>
+                  Cancel
+                </button>
+              </form>
+            ) : (
+              r.label
+            )}
+            {data.me.canManage && editing?.id !== r.id && (
+              <>
+                <button type="button" className="ml-2 text-xs text-blue-800 underline" onClick={() => setEditing({ id: r.id, label: r.label })}>
+                  Rename<span className="sr-only"> {r.label}</span>
+                </button>
+                <button type="button" className="ml-2 text-xs text-red-800 underline" onClick={() => void run(() => remove.mutateAsync({ reviewId, reasonId: r.id, version: r.version }))}>
+                  Remove<span className="sr-only"> {r.label}</span>
+                </button>
+              </>
             )}
           </li>
         ))}
