@@ -707,7 +707,7 @@ export function screeningOverview(db: DbOrTx, reviewId: number, caller: Caller) 
     };
   });
   return {
-    me: { slot, canResolve: canResolve(state.settings, caller), canManage: caller.role === "lead", seesDecisions: caller.role !== "viewer", role: caller.role },
+    me: { userId: caller.user.id, slot, canResolve: canResolve(state.settings, caller), canManage: caller.role === "lead", seesDecisions: caller.role !== "viewer", role: caller.role },
     settings,
     reasons: listReasons(db, reviewId).map((r) => ({ id: r.id, label: r.label, version: r.version })),
     searches: listSearches(db, reviewId),

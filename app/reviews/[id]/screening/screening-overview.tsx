@@ -51,7 +51,7 @@ export function ScreeningOverview({ reviewId }: { reviewId: number }) {
         </div>
       </section>
       <RecallCurves reviewId={reviewId} />
-      <Searches data={data} />
+      <Searches reviewId={reviewId} data={data} />
       {data.me.canManage && <SettingsForm reviewId={reviewId} data={data} />}
       <ReasonsEditor reviewId={reviewId} data={data} />
     </div>
@@ -189,8 +189,21 @@ function RecallCurves({ reviewId }: { reviewId: number }) {
   );
 }
 
-function Searches({ data }: { data: Overview }) {
+function Searches({ reviewId, data }: { reviewId: number; data: Overview }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const cancel = useMutation(trpc.screening.cancelImport.mutationOptions());
+  const [error, setError] = useState<string | null>(null);
   if (!data.searches.length) return null;
+  const discard = async (searchId: number) => {
+    try {
+      await cancel.mutateAsync({ reviewId, searchId });
+      await queryClient.invalidateQueries({ queryKey: trpc.screening.pathKey() });
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
   return (
     <section aria-labelledby="searches-title" className="space-y-2">
       <h2 id="searches-title" className="text-lg font-semibold">
@@ -222,13 +235,27 @@ function Searches({ data }: { data: Overview }) {
                 <td className="p-2 text-right tabular">{s.duplicates}</td>
                 <td className="p-2">
                   {s.importedByName}
-                  {s.status === "importing" && <span className="ml-1 rounded bg-amber-100 px-1 text-amber-900">unfinished</span>}
+                  {s.status === "importing" && (
+                    <>
+                      <span className="ml-1 rounded bg-amber-100 px-1 text-amber-900">unfinished: counts nowhere</span>
+                      {(data.me.canManage || s.importedBy === data.me.userId) && (
+                        <button type="button" className="ml-1 text-xs text-red-800 underline" onClick={() => void discard(s.id)}>
+                          Discard<span className="sr-only"> the unfinished import from {s.source}</span>
+                        </button>
+                      )}
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
