@@ -124,5 +124,5 @@ describe("reference import: one parser for RIS, PubMed nbib and XML, BibTeX and 
     expect(records).toHaveLength(10_000);
     expect(new Set(records.map((r) => r.doi)).size).toBe(10_000);
     expect(records[9_999]).toMatchObject({ title: "Record number 9999 about exosomes", year: 2024, doi: "10.5555/rec.9999" });
-  });
+  }, 30_000);
 });
