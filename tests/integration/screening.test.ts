@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseReferences } from "@/server/screening/references";
 import { createUser } from "@/server/services/auth";
 import { createReview, setMember } from "@/server/services/reviews";
 import { screeningMethods, UNDO_WINDOW_MS } from "@/server/services/screening";
@@ -77,6 +78,25 @@ describe("importing search results", () => {
     expect(overview.searches[0]).toMatchObject({ source: "Embase", searchedOn: "2024-02-10", query: "'exosome'/exp", format: "ris", status: "complete", recordCount: 10 });
     expect(await rejection(r1().screening.finishImport({ reviewId, searchId: search.id }))).toMatchObject({ code: "BAD_REQUEST" });
   });
+
+  it("imports a 10 000-record RIS file in bounded chunks, merging its repeated DOIs and PMIDs", async () => {
+    // Every 20th record repeats the DOI of the record 7 before it; every 50th (offset 3) the PMID of the one 11 before.
+    const entry = (i: number) => {
+      const doi = i % 20 === 0 && i > 0 ? `10.5555/big.${i - 7}` : `10.5555/big.${i}`;
+      return `TY  - JOUR\nAU  - Author${i}, A.\nTI  - Record ${i} on exosomes\nPY  - 2020\nDO  - ${doi}\nAB  - Abstract ${i}.\nER  - \n`;
+    };
+    const { records } = parseReferences(Array.from({ length: 10_000 }, (_, i) => entry(i)).join("\n"));
+    expect(records).toHaveLength(10_000);
+    // RIS carries no standard PMID tag: give each record its PMID as a PubMed export's CSV or nbib would.
+    records.forEach((r, i) => (r.pmid = i % 50 === 3 && i > 50 ? `${9_000_000 + i - 11}` : `${9_000_000 + i}`));
+    const result = await importRecords(r1(), reviewId, records, "Embase");
+    const doiRepeats = Array.from({ length: 10_000 }, (_, i) => i).filter((i) => i % 20 === 0 && i > 0).length;
+    const pmidRepeats = Array.from({ length: 10_000 }, (_, i) => i).filter((i) => i % 50 === 3 && i > 50).length;
+    expect(result.exactDuplicates).toBe(doiRepeats + pmidRepeats);
+    const prisma = await viewer().screening.prisma({ reviewId });
+    expect([prisma.identified.total, prisma.duplicatesRemoved, prisma.screened]).toEqual([10_000, doiRepeats + pmidRepeats, 10_000 - doiRepeats - pmidRepeats]);
+    expect(sql("select count(*) as n from screening_records where review_id = ?", reviewId)[0]!.n).toBe(10_000);
+  }, 180_000);
 
   it("refuses bad search details and records with messages that name the field", async () => {
     const bad = await rejection(r1().screening.startImport({ reviewId, source: " ", searchedOn: "2024-02-30", query: "", fileName: "", format: "ris", expectedRecords: 1 }));
