@@ -19,8 +19,8 @@ export default tseslint.config(
     },
   },
   {
-    // The analysis module is pure: no database, Next.js or React.
-    files: ["server/analysis/**/*.ts"],
+    // The analysis module and the screening libraries (shared with the browser) are pure: no database, Next.js or React.
+    files: ["server/analysis/**/*.ts", "server/screening/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",

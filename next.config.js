@@ -8,6 +8,9 @@ const nextConfig = {
   serverExternalPackages: ["better-sqlite3"],
   // forbidden() renders app/forbidden.tsx with a 403 status for signed-in users outside a review.
   experimental: { authInterrupts: true },
+  // citation-js (reference parsing, run in the browser on the import page) imports node-fetch for URL inputs,
+  // which the parser never uses; in browser bundles it is the browser's own fetch.
+  turbopack: { resolveAlias: { "node-fetch": { browser: "./server/screening/browser-fetch.ts" } } },
   poweredByHeader: false,
   typedRoutes: false,
   async headers() {

@@ -7,6 +7,7 @@ import { outcomesRouter } from "./routers/outcomes";
 import { reviewsRouter } from "./routers/reviews";
 import { riskOfBiasRouter } from "./routers/risk-of-bias";
 import { savedAnalysesRouter } from "./routers/saved-analyses";
+import { screeningRouter } from "./routers/screening";
 import { studiesRouter } from "./routers/studies";
 import { createCallerFactory, router } from "./trpc";
 
@@ -20,6 +21,7 @@ export const appRouter = router({
   analyses: savedAnalysesRouter,
   analysis: analysisRouter,
   riskOfBias: riskOfBiasRouter,
+  screening: screeningRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,12 +2,13 @@ import Link from "next/link";
 import type { SessionUser } from "@/server/auth/session";
 import { SignOutButton } from "./sign-out-button";
 
-export type ReviewSection = "overview" | "studies" | "risk-of-bias" | "analysis" | "report" | "setup" | "study" | "members";
+export type ReviewSection = "overview" | "screening" | "studies" | "risk-of-bias" | "analysis" | "report" | "setup" | "study" | "members";
 type Nav = { reviewId: number; title: string; role: string; current: ReviewSection };
 
 /** The review's sections; `leadOnly` ones are hidden from others (their procedures refuse them anyway). */
 const tabs: { key: ReviewSection; label: string; suffix: string; leadOnly?: boolean }[] = [
   { key: "overview", label: "Overview", suffix: "" },
+  { key: "screening", label: "Screening", suffix: "/screening" },
   { key: "studies", label: "Studies", suffix: "/studies" },
   { key: "risk-of-bias", label: "Risk of bias", suffix: "/risk-of-bias" },
   { key: "analysis", label: "Analysis", suffix: "/analysis" },

@@ -5,3 +5,4 @@ export * from "./characteristics";
 export * from "./analysis";
 export * from "./risk-of-bias";
 export * from "./audit";
+export * from "./screening";

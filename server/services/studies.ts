@@ -37,25 +37,31 @@ export function getStudy(db: DbOrTx, reviewId: number, studyId: number): StudyRo
 
 export const studyLabel = (s: Pick<StudyRow, "author" | "year">) => `${s.author.replace(/\s+et al\.?$/, "")} ${s.year}`;
 
-export function createStudy(db: Db, actor: Actor, reviewId: number, input: z.infer<typeof newStudySchema>): StudyRow {
-  const created = writeTransaction(db, (tx) => {
-    const position = (tx.select({ last: max(studies.position) }).from(studies).where(eq(studies.reviewId, reviewId)).get()?.last ?? 0) + 1;
-    const row = tx.insert(studies).values({ ...input, reviewId, position }).returning().get();
-    tx.insert(arms)
-      .values([
-        { studyId: row.id, kind: "treated", label: "Treated" },
-        { studyId: row.id, kind: "control", label: "Control" },
-      ])
-      .run();
-    recordAudit(tx, actor, {
-      reviewId,
-      entity: "study",
-      entityId: row.id,
-      action: "create",
-      changes: Object.entries(input).map(([field, newValue]) => ({ field, oldValue: null, newValue })),
-    });
-    return row;
+/**
+ * Inserts a study at the end of Table 1 with a treated and a control arm, and its audit row, inside the caller's
+ * transaction (a study created from a screening record is linked to it in the same transaction).
+ */
+export function insertStudy(tx: DbOrTx, actor: Actor, reviewId: number, input: z.infer<typeof newStudySchema>, extraAudit: { field: string; newValue: unknown }[] = []): StudyRow {
+  const position = (tx.select({ last: max(studies.position) }).from(studies).where(eq(studies.reviewId, reviewId)).get()?.last ?? 0) + 1;
+  const row = tx.insert(studies).values({ ...input, reviewId, position }).returning().get();
+  tx.insert(arms)
+    .values([
+      { studyId: row.id, kind: "treated", label: "Treated" },
+      { studyId: row.id, kind: "control", label: "Control" },
+    ])
+    .run();
+  recordAudit(tx, actor, {
+    reviewId,
+    entity: "study",
+    entityId: row.id,
+    action: "create",
+    changes: [...Object.entries(input), ...extraAudit.map((c) => [c.field, c.newValue] as const)].map(([field, newValue]) => ({ field, oldValue: null, newValue })),
   });
+  return row;
+}
+
+export function createStudy(db: Db, actor: Actor, reviewId: number, input: z.infer<typeof newStudySchema>): StudyRow {
+  const created = writeTransaction(db, (tx) => insertStudy(tx, actor, reviewId, input));
   publishReviewChange(reviewId, "study", actor.displayName);
   return created;
 }

@@ -74,6 +74,43 @@ const matrix: Record<string, Entry> = {
   "riskOfBias.recordConsensus": { access: "lead", input: (reviewId) => ({ reviewId, studyId: NO_ID, domain: 1, judgment: "low", reason: "x", version: null }) },
   "riskOfBias.acceptAgreed": { access: "lead", input: (reviewId) => ({ reviewId, studyId: NO_ID }) },
   "riskOfBias.assign": { access: "lead", input: (reviewId) => ({ reviewId, reviewer1Id: null, reviewer2Id: null, arbiterId: null, version: NO_ID }) },
+  "screening.overview": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "screening.prisma": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "screening.recall": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "screening.records": { access: "viewer", input: (reviewId) => ({ reviewId, filter: "all", search: "", page: 1 }) },
+  "screening.record": { access: "viewer", input: (reviewId) => ({ reviewId, recordId: NO_ID }) },
+  "screening.studyRecords": { access: "viewer", input: (reviewId) => ({ reviewId, studyId: NO_ID }) },
+  "screening.merges": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "screening.updateSettings": {
+    access: "lead",
+    input: (reviewId) => ({ reviewId, reviewer1Id: null, reviewer2Id: null, arbiterId: null, includeTerms: [], excludeTerms: [], order: "original", version: NO_ID }),
+  },
+  "screening.addReason": { access: "lead", input: (reviewId) => ({ reviewId, label: "" }) },
+  "screening.renameReason": { access: "lead", input: (reviewId) => ({ reviewId, reasonId: NO_ID, label: "x", version: 1 }) },
+  "screening.removeReason": { access: "lead", input: (reviewId) => ({ reviewId, reasonId: NO_ID, version: 1 }) },
+  "screening.startImport": {
+    access: "reviewer",
+    input: (reviewId) => ({ reviewId, source: "", searchedOn: "2024-01-01", query: "", fileName: "", format: "ris", expectedRecords: 1 }),
+  },
+  "screening.importChunk": { access: "reviewer", input: (reviewId) => ({ reviewId, searchId: NO_ID, offset: 0, records: [] }) },
+  "screening.finishImport": { access: "reviewer", input: (reviewId) => ({ reviewId, searchId: NO_ID }) },
+  "screening.cancelImport": { access: "reviewer", input: (reviewId) => ({ reviewId, searchId: NO_ID }) },
+  "screening.candidates": { access: "reviewer", input: (reviewId) => ({ reviewId }) },
+  "screening.decideCandidate": { access: "reviewer", input: (reviewId) => ({ reviewId, candidateId: NO_ID, action: "merge", version: 1 }) },
+  "screening.undoMerge": { access: "reviewer", input: (reviewId) => ({ reviewId, mergeId: NO_ID }) },
+  // Assigned screeners only get records (tests/integration/screening.test.ts); others are told they are not assigned.
+  "screening.queue": { access: "reviewer", input: (reviewId) => ({ reviewId, stage: "title_abstract", order: "original", limit: 5 }) },
+  "screening.decide": {
+    access: "reviewer",
+    input: (reviewId) => ({ reviewId, recordId: NO_ID, stage: "title_abstract", decision: "include", order: "original", version: null }),
+  },
+  "screening.undo": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, stage: "title_abstract", version: 1 }) },
+  "screening.conflicts": { access: "reviewer", input: (reviewId) => ({ reviewId, stage: "title_abstract" }) },
+  // The lead, or the third reviewer the lead names (tested in tests/integration/screening.test.ts).
+  "screening.resolve": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, stage: "title_abstract", decision: "include", version: null }) },
+  "screening.setNotRetrieved": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, notRetrieved: true, reason: "x", version: 1 }) },
+  "screening.createStudy": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, version: 1 }) },
+  "screening.linkStudy": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, studyId: null, version: 1 }) },
 };
 
 type Actor = "anonymous" | "viewer" | "reviewer" | "lead" | "outsider";
