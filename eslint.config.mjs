@@ -19,12 +19,12 @@ export default tseslint.config(
     },
   },
   {
-    // The analysis module is pure: no database, Next.js or React.
-    files: ["server/analysis/**/*.ts"],
+    // The analysis module and the digitiser maths are pure: no database, Next.js or React (the browser imports the latter).
+    files: ["server/analysis/**/*.ts", "server/digitiser/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: ["react", "react-*", "next", "next/*", "drizzle-orm", "drizzle-orm/*", "better-sqlite3", "@/db/*", "@/server/services/*", "@/app/*"] },
+        { patterns: ["react", "react-*", "next", "next/*", "drizzle-orm", "drizzle-orm/*", "better-sqlite3", "@/db/*", "@/server/services/*", "@/app/*", "server-only"] },
       ],
     },
   },
