@@ -1,6 +1,7 @@
 import "server-only";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
+import { figuresRouter } from "./routers/figures";
 import { measurementsRouter } from "./routers/measurements";
 import { reviewsRouter } from "./routers/reviews";
 import { riskOfBiasRouter } from "./routers/risk-of-bias";
@@ -14,6 +15,7 @@ export const appRouter = router({
   measurements: measurementsRouter,
   analysis: analysisRouter,
   riskOfBias: riskOfBiasRouter,
+  figures: figuresRouter,
 });
 
 export type AppRouter = typeof appRouter;
