@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { createInflate, crc32 } from "node:zlib";
+import { looksLikeSvg, sniffMediaType } from "@/server/digitiser/media-type";
 import { AppError } from "@/server/errors";
 
 /**
@@ -59,7 +60,7 @@ export async function inspectFile(input: Uint8Array, policy: FilePolicy): Promis
   if (data.length === 0) throw fail("the file is empty.");
   if (data.length > policy.maxBytes) throw fail(`the file is ${bytesLabel(data.length)}; the limit is ${bytesLabel(policy.maxBytes)}.`);
   const accepted = policy.allowed.map((t) => typeNames[t]).join(", ");
-  const mediaType = sniff(data);
+  const mediaType = sniffMediaType(data);
   if (!mediaType) {
     if (looksLikeSvg(data)) throw fail(`SVG images are refused (they can carry scripts). Export the figure as PNG. Accepted: ${accepted}.`);
     throw fail(`this is not a ${accepted} file (judged by its content, not its name).`);
@@ -100,21 +101,6 @@ export async function inspectFile(input: Uint8Array, policy: FilePolicy): Promis
 }
 
 class FormatError extends Error {}
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-export function sniff(data: Buffer): MediaType | null {
-  if (data.length >= 8 && data.subarray(0, 8).equals(PNG_SIGNATURE)) return "image/png";
-  if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return "image/jpeg";
-  if (data.length >= 12 && data.toString("latin1", 0, 4) === "RIFF" && data.toString("latin1", 8, 12) === "WEBP") return "image/webp";
-  if (data.length >= 5 && data.toString("latin1", 0, 5) === "%PDF-") return "application/pdf";
-  return null;
-}
-
-function looksLikeSvg(data: Buffer): boolean {
-  const head = data.subarray(0, 4096).toString("utf8").replace(/^\uFEFF/, "").trimStart().toLowerCase();
-  return head.startsWith("<") && head.includes("<svg");
-}
 
 // ---------------------------------------------------------------------------------------------------------- PNG
 // PNG specification (W3C, 3rd ed.), sections 5 (datastream), 11.2.2 (IHDR), 8.2 (Adam7 interlace).

@@ -11,6 +11,7 @@ import { exosomeSources } from "@/db/schema/studies";
 import { exosomeSourceLabels, studyFieldLabels, studyFields, type StudyField } from "@/server/schemas/study";
 import { OutcomeGrid } from "./outcome-grid";
 import { HistoryPanel } from "./history-panel";
+import { StudyFigureValues } from "./figures/figure-list";
 
 const sourceOptions = exosomeSources.map((s) => ({ value: s, label: exosomeSourceLabels[s] }));
 const numeric = new Set<StudyField>(["year", "dose", "animalsTotal"]);
@@ -47,7 +48,11 @@ export function StudyDetail({ reviewId, studyId, canEdit }: { reviewId: number; 
       </div>
       <section aria-label="Outcome data" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
         <h2 className="text-lg font-semibold">Outcome data by time point</h2>
+        <Link href={`/reviews/${reviewId}/studies/${studyId}/figures`} className="mt-1 inline-block rounded border border-blue-700 px-2 py-0.5 text-sm text-blue-800">
+          {canEdit ? "Extract from a figure" : "Figures read for this study"}
+        </Link>
         <OutcomeGrid reviewId={reviewId} detail={detail.data} canEdit={canEdit} onChanged={invalidate} />
+        <StudyFigureValues reviewId={reviewId} studyId={studyId} />
       </section>
       <section aria-label="Study characteristics" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
         <h2 className="text-lg font-semibold">Characteristics and extraction fields</h2>
