@@ -316,7 +316,7 @@ function DigitiserLoaded({ reviewId, studyId, data, role }: { reviewId: number; 
       </div>
 
       {message && (
-        <p role={message.kind === "error" ? "alert" : "status"} className={`rounded px-3 py-2 text-sm ${message.kind === "error" ? "bg-red-50 text-red-800" : "bg-green-50 text-green-900"}`}>
+        <p role={message.kind === "error" ? "alert" : "status"} data-testid="digitiser-message" className={`rounded px-3 py-2 text-sm ${message.kind === "error" ? "bg-red-50 text-red-800" : "bg-green-50 text-green-900"}`}>
           {message.text}
         </p>
       )}
@@ -544,7 +544,7 @@ function ReadingTables(props: {
         Reading {reading.ordinal} by {reading.readerName}
         {reading.isMine ? " (yours)" : ""} {reading.isStanding ? "· its values stand in the grid" : ""}
       </h2>
-      <div className="overflow-x-auto">
+      <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={`Values read, reading ${reading.ordinal} (scrolls sideways)`}>
         <table className="min-w-full text-sm" aria-label={`Values read, reading ${reading.ordinal}`}>
           <thead className="bg-slate-100 text-left">
             <tr>
@@ -605,7 +605,7 @@ function ReadingTables(props: {
               ` · X axis (${reading.calibration.x.scale}): (${fmt(reading.calibration.x.p1.pixel.x, 1)}, ${fmt(reading.calibration.x.p1.pixel.y, 1)}) = ${reading.calibration.x.p1.value}; (${fmt(reading.calibration.x.p2.pixel.x, 1)}, ${fmt(reading.calibration.x.p2.pixel.y, 1)}) = ${reading.calibration.x.p2.value}`}
           </p>
         )}
-        <div className="mt-2 overflow-x-auto">
+        <div className="mt-2 overflow-x-auto" tabIndex={0} role="region" aria-label={`Placed points, reading ${reading.ordinal} (scrolls sideways)`}>
           <table className="min-w-full text-xs" aria-label={`Placed points, reading ${reading.ordinal}`}>
             <thead className="bg-slate-100 text-left">
               <tr>

@@ -115,7 +115,7 @@ function ComparisonView({ reviewId, figureId, isLead, onMessage }: { reviewId: n
           {c.axisSpan.scale === "log" ? ", in decades" : ""})
         </dd>
       </dl>
-      <div className="overflow-x-auto">
+      <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Differences per value (scrolls sideways)">
         <table className="min-w-full text-xs" aria-label="Differences per value">
           <thead className="bg-slate-100 text-left">
             <tr>
