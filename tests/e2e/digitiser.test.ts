@@ -413,7 +413,7 @@ describe("digitising figures in the browser", () => {
     const expected = (2 * sxy) / (avg(pairs.map(([x]) => (x - mx) ** 2)) + avg(pairs.map(([, y]) => (y - my) ** 2)) + (mx - my) ** 2);
     expect(pairs).toHaveLength(6);
     expect(expected).toBeLessThan(1);
-    expect(summary).toMatch(new RegExp(`means\\s+${expected.toFixed(4).replace(".", "\\.")} \\(6 values\\)`));
+    expect(summary).toMatch(new RegExp(`means\\s+${expected.toFixed(5).replace(".", "\\.")} \\(6 values\\)`));
     expect(summary).toMatch(/Largest difference\s+0\.\d\d% of the y axis/);
     await expectAccessible(lead);
     await lead.getByRole("radio", { name: /Reading 2 by Reviewer 2/ }).check();

@@ -98,7 +98,8 @@ function ComparisonView({ reviewId, figureId, isLead, onMessage }: { reviewId: n
   if (!comparison.data) return <p>Comparing…</p>;
   const c = comparison.data;
   const [first, second] = c.readings;
-  const ccc = (value: { ccc: number | null; undefinedBecause: string | null; n: number }) => (value.ccc === null ? `— (${value.undefinedBecause})` : `${fmt(value.ccc, 4)} (${value.n} values)`);
+  // Five decimals: two careful readers typically agree beyond 0.999, where four would round to a false 1.0000.
+  const ccc = (value: { ccc: number | null; undefinedBecause: string | null; n: number }) => (value.ccc === null ? `— (${value.undefinedBecause})` : `${fmt(value.ccc, 5)} (${value.n} values)`);
   return (
     <div className="space-y-2" aria-labelledby="comparison">
       <h3 id="comparison" className="font-semibold">
