@@ -61,7 +61,7 @@ async function uploadFigure(
   p: Page,
   studyId: number,
   file: { name: string; mimeType: string; buffer: Buffer },
-  details: { label: string; chartKind: "bar" | "line"; outcome?: string; pdfPage?: number; crop?: { x: number; y: number; width: number; height: number } },
+  details: { label: string; chartKind: "bar" | "line"; outcome?: string; pdfPage?: number; crop?: { x: number; y: number; width: number; height: number }; screenshot?: string },
 ): Promise<number> {
   await p.goto(`/reviews/${reviewId}/studies/${studyId}/figures`);
   await p.getByLabel("PDF or image (PNG, JPEG, WebP)").setInputFiles(file);
@@ -81,6 +81,10 @@ async function uploadFigure(
   await p.getByLabel(/^Figure label/).fill(details.label);
   await p.getByLabel("Chart type").selectOption(details.chartKind);
   if (details.outcome) await p.getByLabel("Outcome", { exact: true }).selectOption({ label: details.outcome });
+  if (details.screenshot) {
+    await expectAccessible(p);
+    await screenshot(p, details.screenshot);
+  }
   await p.getByRole("button", { name: "Save figure and start digitising" }).click();
   await p.waitForURL(/\/figures\/\d+$/);
   await p.getByRole("application").waitFor();
@@ -275,6 +279,20 @@ describe("digitising figures in the browser", () => {
     await placeAll(page, spec.width, spec, geometry, armsOf(studyId), { treated: 8, control: 8 });
     recordAccuracy("line chart rotated 1°", spec, geometry, checkProvenance(figureId));
     await screenshot(page, "digitiser-line-rotated");
+
+    // Keyboard only: select a mean in the table, delete it (its value leaves the grid), place it again with Enter.
+    const arms = armsOf(studyId);
+    const gridValue = () => db.prepare("select mean from measurements where arm_id = ? and day = 21").pluck().get(arms.control) as number | undefined;
+    const before = gridValue();
+    expect(before).toBeDefined();
+    await page.getByText("Where each value came from", { exact: false }).first().click();
+    await page.getByRole("button", { name: /^Select Control day 21 mean/ }).click();
+    await page.getByRole("application").press("Delete");
+    await expect.poll(gridValue).toBeUndefined();
+    await page.getByRole("button", { name: "Place mean", exact: true }).press("Enter");
+    await page.getByRole("application").focus();
+    await page.getByRole("application").press("Enter");
+    await expect.poll(gridValue).toBe(before);
   });
 
   it("reads a line chart on a log axis", async () => {
@@ -350,7 +368,7 @@ describe("digitising figures in the browser", () => {
     const crop = { x: 140, y: 150, width: 900, height: 800 };
     const toImage = (x: number, y: number): Pixel => ({ x: 2 * x - crop.x, y: 2 * (792 - y) - crop.y });
     const studyId = studyAt(5);
-    const figureId = await uploadFigure(page, studyId, { name: "paper.pdf", mimeType: "application/pdf", buffer: pdf }, { label: "Fig. 5", chartKind: "bar", pdfPage: 2, crop });
+    const figureId = await uploadFigure(page, studyId, { name: "paper.pdf", mimeType: "application/pdf", buffer: pdf }, { label: "Fig. 5", chartKind: "bar", pdfPage: 2, crop, screenshot: "figure-upload-pdf" });
     expect(dialogs).toEqual([]);
     expect(stolen).toEqual([]);
     const stored = db.prepare("select source_kind, source_page, source_crop, source_scale, source_sha256 from figures where id = ?").get(figureId) as Record<string, unknown>;

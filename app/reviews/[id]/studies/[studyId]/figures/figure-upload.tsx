@@ -210,7 +210,7 @@ export function FigureUpload({ reviewId, studyId, outcomes }: { reviewId: number
             </div>
           )}
           <p className="text-sm text-slate-700">Drag over the figure to crop it, or type the rectangle (in pixels of the page as shown at this resolution).</p>
-          <div className="max-h-[70vh] overflow-auto rounded border border-slate-300 bg-slate-100">
+          <div className="max-h-[70vh] overflow-auto rounded border border-slate-300 bg-slate-100" tabIndex={0} role="region" aria-label="The page or image (scrolls)">
             <div className="relative inline-block max-w-full">
               <canvas
                 ref={preview}

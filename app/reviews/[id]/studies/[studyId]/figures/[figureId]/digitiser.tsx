@@ -183,10 +183,10 @@ function DigitiserLoaded({ reviewId, studyId, data, role }: { reviewId: number; 
     }
   }
 
-  function nearestOwnPoint(pixel: Pixel) {
-    if (!mine) return null;
+  /** The visible point nearest to a click (within 10 screen pixels): yours to move, anyone's to inspect. */
+  function nearestPoint(pixel: Pixel) {
     let best: { id: number; distance: number } | null = null;
-    for (const p of mine.points) {
+    for (const p of visibleReadings.filter((r) => !hidden.has(r.id)).flatMap((r) => r.points)) {
       const distance = Math.hypot(p.pixelX - pixel.x, p.pixelY - pixel.y) * zoom;
       if (distance <= 10 && (!best || distance < best.distance)) best = { id: p.id, distance };
     }
@@ -197,7 +197,7 @@ function DigitiserLoaded({ reviewId, studyId, data, role }: { reviewId: number; 
     if (!inside(pixel)) return report("error", "Point position: it lies outside the image.");
     setCursor(pixel);
     if (!editable || tool === "select") {
-      const id = nearestOwnPoint(pixel);
+      const id = nearestPoint(pixel);
       setSelectedId(id);
       if (id !== null) setTool("select");
       return;
@@ -207,12 +207,14 @@ function DigitiserLoaded({ reviewId, studyId, data, role }: { reviewId: number; 
   }
 
   function selectPoint(id: number) {
-    const point = mine?.points.find((p) => p.id === id);
+    const point = visibleReadings.flatMap((r) => r.points).find((p) => p.id === id);
     if (!point) return;
     setSelectedId(id);
-    setArmId(point.armId);
-    setDayText(String(point.day));
-    if (point.errorType) setErrorType(point.errorType);
+    if (mine?.points.some((p) => p.id === id)) {
+      setArmId(point.armId);
+      setDayText(String(point.day));
+      if (point.errorType) setErrorType(point.errorType);
+    }
     setTool("select");
     setCursor({ x: point.pixelX, y: point.pixelY });
     canvasBox.current?.focus();
@@ -281,7 +283,7 @@ function DigitiserLoaded({ reviewId, studyId, data, role }: { reviewId: number; 
       return [{ label: `${axis.toUpperCase()}${i + 1}${value.trim() ? ` = ${value}` : ""}`, pixel }];
     }),
   );
-  const selected = mine?.points.find((p) => p.id === selectedId) ?? null;
+  const selected = visibleReadings.flatMap((r) => r.points).find((p) => p.id === selectedId) ?? null;
   const focus = nudged?.pixel ?? (selected ? { x: selected.pixelX, y: selected.pixelY } : cursor);
   const focusReading = (() => {
     if (!focus) return "Move over the figure.";
@@ -370,6 +372,10 @@ function DigitiserLoaded({ reviewId, studyId, data, role }: { reviewId: number; 
                   setSelectedId(null);
                   if (editable) setTool("mean");
                 }}
+                onDelete={() => {
+                  const point = editable ? mine?.points.find((p) => p.id === selectedId) : undefined;
+                  if (point) void removePoint(point.id, point.version);
+                }}
               />
             ) : (
               <p className="p-4">The image is missing.</p>
@@ -377,7 +383,8 @@ function DigitiserLoaded({ reviewId, studyId, data, role }: { reviewId: number; 
           </div>
           <p id={instructionsId} className="text-xs text-slate-700">
             Click on the figure, or focus it and move the crosshair with the arrow keys (Shift: 10 px) and press Enter, to place the current point. With
-            “Select and move”, click a point (or choose it in the table) and nudge it with the arrow keys, one image pixel at a time. Escape deselects.
+            “Select and move”, click a point (or choose it in the table) and nudge it with the arrow keys, one image pixel at a time; Delete removes it,
+            Escape deselects. Any reading you may see can be inspected the same way.
           </p>
         </div>
 
@@ -615,11 +622,9 @@ function ReadingTables(props: {
                 <th className="px-2 py-1">Pixel x, y</th>
                 <th className="px-2 py-1">Value</th>
                 <th className="px-2 py-1">Placed by, at</th>
-                {props.editable && (
-                  <th className="px-2 py-1">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                )}
+                <th className="px-2 py-1">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -635,16 +640,16 @@ function ReadingTables(props: {
                   <td className="px-2 py-1">
                     {p.placedByName}, {new Date(p.updatedAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
                   </td>
-                  {props.editable && (
-                    <td className="px-2 py-1 whitespace-nowrap">
-                      <button type="button" className="rounded border border-slate-400 px-1" onClick={() => props.onSelect(p.id)}>
-                        Select <span className="sr-only">{`${props.armLabel(p.armId)} day ${p.day} ${p.kind === "mean" ? "mean" : "error-bar end"}`}</span>
-                      </button>{" "}
+                  <td className="px-2 py-1 whitespace-nowrap">
+                    <button type="button" className="rounded border border-slate-400 px-1" onClick={() => props.onSelect(p.id)}>
+                      {props.editable ? "Select" : "Show"} <span className="sr-only">{`${props.armLabel(p.armId)} day ${p.day} ${p.kind === "mean" ? "mean" : "error-bar end"}`}</span>
+                    </button>{" "}
+                    {props.editable && (
                       <button type="button" className="rounded border border-red-700 px-1 text-red-800" onClick={() => props.onDelete(p.id, p.version)}>
                         Delete <span className="sr-only">{`${props.armLabel(p.armId)} day ${p.day} ${p.kind === "mean" ? "mean" : "error-bar end"}`}</span>
                       </button>
-                    </td>
-                  )}
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -24,6 +24,7 @@ type Props = {
   onCursor: (pixel: Pixel) => void;
   onArrow: (dx: number, dy: number) => void;
   onEscape: () => void;
+  onDelete: () => void;
 };
 
 /**
@@ -49,6 +50,10 @@ export const FigureCanvas = forwardRef<HTMLDivElement, Props>(function FigureCan
       e.preventDefault();
       if (props.cursor) props.onPick(props.cursor);
     } else if (e.key === "Escape") props.onEscape();
+    else if (e.key === "Delete" || e.key === "Backspace") {
+      e.preventDefault();
+      props.onDelete();
+    }
   };
   const grid = (axis: "x" | "y") => {
     const a = calibration?.[axis];
