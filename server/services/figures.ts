@@ -52,6 +52,8 @@ type ReadingRow = typeof figureReadings.$inferSelect;
 type PointRow = typeof figurePoints.$inferSelect;
 
 export const MAX_READINGS = 2;
+/** Far above any real figure (20 arms × 50 days × 2 points), low enough that one reading cannot flood the database. */
+export const MAX_POINTS_PER_READING = 2000;
 
 function getFigureRow(db: DbOrTx, reviewId: number, figureId: number): FigureRow {
   const row = db.select().from(figures).where(and(eq(figures.id, figureId), eq(figures.reviewId, reviewId))).get();
@@ -301,6 +303,8 @@ export function placePoint(db: Db, actor: Actor, reviewId: number, input: PlaceP
     let point: PointRow;
     if (!existing) {
       if (input.version !== undefined) throw new AppError("conflict", "This point was removed meanwhile.", undefined, { row: null, by: actor.displayName });
+      const placed = tx.select({ n: sql<number>`count(*)` }).from(figurePoints).where(eq(figurePoints.readingId, reading.id)).get()?.n ?? 0;
+      if (placed >= MAX_POINTS_PER_READING) throw new AppError("invalid", `Points: a reading holds at most ${MAX_POINTS_PER_READING} points.`, "points");
       point = tx
         .insert(figurePoints)
         .values({ readingId: reading.id, armId: arm.id, day: input.day, kind: input.kind, errorType, pixelX: input.pixel.x, pixelY: input.pixel.y, value, placedBy: actor.id })

@@ -38,7 +38,7 @@ beforeAll(async () => {
   await createUser(t.db, { username: "reviewer3", displayName: "Reviewer Three", password: "reviewer3-password" });
   setMember(t.db, admin, reviewId, "viewer1", "viewer");
   setMember(t.db, admin, reviewId, "reviewer3", "reviewer");
-});
+}, 60_000); // three scrypt hashes and the demo seed: slow on a loaded machine
 afterAll(() => t.close());
 
 const cookieFor = (username: string) => `wb_session=${createSession(t.db, userId(t.db, username)).token}`;
@@ -294,6 +294,19 @@ describe("calibrating and placing points", () => {
     expect(rejected.reason).toMatchObject({ code: "CONFLICT" });
     const stale = await rejection(caller.figures.placePoint({ ...input, pixel: { x: 100, y: 301 }, version: 7 }));
     expect(stale.code).toBe("CONFLICT");
+  });
+
+  it("caps the points of one reading", async () => {
+    const { figureId, readingId, caller } = await calibratedFigure();
+    const { MAX_POINTS_PER_READING } = await import("@/server/services/figures");
+    // Fill the reading up to the cap in one transaction (placing them one by one is the slow part, not the subject).
+    const reader = userId(t.db, "reviewer1");
+    const insert = t.db.$client.prepare("insert into figure_points (reading_id, arm_id, day, kind, error_type, pixel_x, pixel_y, value, placed_by, placed_at, updated_at) values (?, ?, ?, 'mean', null, 10, 200, 11.55, ?, '2026-01-01', '2026-01-01')");
+    t.db.$client.transaction(() => {
+      for (let i = 0; i < MAX_POINTS_PER_READING; i++) insert.run(readingId, treatedId, 100 + i, reader);
+    })();
+    const error = await rejection(caller.figures.placePoint({ reviewId, figureId, readingId, armId: controlId, day: 5, kind: "mean", pixel: { x: 10, y: 200 } }));
+    expect(error.message).toBe(`Points: a reading holds at most ${MAX_POINTS_PER_READING} points.`);
   });
 
   it("lets only the reader change a reading", async () => {
