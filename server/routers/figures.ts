@@ -4,6 +4,7 @@ import { id } from "@/server/schemas/common";
 import {
   createFigureInput,
   decideInput,
+  deleteFigureInput,
   deletePointInput,
   figureRef,
   placePointInput,
@@ -17,6 +18,7 @@ import {
   completeReading,
   createFigure,
   decideReading,
+  deleteFigure,
   deletePoint,
   figureProvenance,
   figureView,
@@ -49,6 +51,10 @@ export const figuresRouter = router({
   update: reviewProcedure("reviewer")
     .input(updateFigureInput)
     .mutation(({ ctx, input }) => updateFigure(ctx.db, ctx.user, ctx.reviewId, input.figureId, input.patch, input.version)),
+  /** The lead, or the member who added it while nobody else has read it (checked in the service). */
+  delete: reviewProcedure("reviewer")
+    .input(deleteFigureInput)
+    .mutation(({ ctx, input }) => deleteFigure(ctx.db, ctx, ctx.reviewId, input)),
   saveCalibration: reviewProcedure("reviewer")
     .input(saveCalibrationInput)
     .mutation(({ ctx, input }) => saveCalibration(ctx.db, ctx.user, ctx.reviewId, input)),
@@ -81,5 +87,5 @@ export const figuresRouter = router({
     .input(decideInput)
     .mutation(({ ctx, input }) => decideReading(ctx.db, ctx.user, ctx.reviewId, input)),
   /** Values read from figures, with figure, page and reader (the report's provenance section). */
-  provenance: reviewProcedure("viewer").query(({ ctx }) => figureProvenance(ctx.db, ctx.reviewId)),
+  provenance: reviewProcedure("viewer").query(({ ctx }) => figureProvenance(ctx.db, ctx.reviewId, ctx)),
 });

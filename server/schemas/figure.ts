@@ -49,6 +49,7 @@ export const createFigureInput = figureDetailsSchema.extend({
 });
 
 export const figureRef = z.object({ figureId: id });
+export const deleteFigureInput = z.object({ figureId: id, version });
 export const readingRef = z.object({ figureId: id, readingId: id, version });
 
 export const saveCalibrationInput = readingRef.extend({ calibration: calibrationSchema });

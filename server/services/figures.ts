@@ -176,6 +176,40 @@ export function updateFigure(db: Db, actor: Actor, reviewId: number, figureId: n
   return row;
 }
 
+/**
+ * Deletes a figure (a wrong upload, a duplicate): by the lead, or by the member who added it while nobody else
+ * has read it. Its values leave the grid unless someone edited them there since (those stay, as typed). The
+ * whole figure (readings, calibrations, points) is kept in the audit trail; its image goes when no other
+ * figure uses it.
+ */
+export function deleteFigure(db: Db, viewer: Viewer, reviewId: number, input: { figureId: number; version: number }) {
+  const result = writeTransaction(db, (tx) => {
+    const figure = getFigureRow(tx, reviewId, input.figureId);
+    assertVersion(tx, "figure", figure, input.version);
+    const readings = readingsOf(tx, figure.id);
+    const ownOnly = figure.createdBy === viewer.user.id && readings.every((r) => r.readerId === viewer.user.id);
+    if (viewer.role !== "lead" && !ownOnly) throw new AppError("forbidden", "Only the lead, or the member who added the figure while nobody else has read it, can delete it.");
+    const reason = `Figure ${figure.label} deleted.`;
+    let keptInGrid = 0;
+    for (const link of tx.select().from(figureValues).where(eq(figureValues.figureId, figure.id)).all()) {
+      if (link.measurementId === null || link.measurementVersion === null) continue;
+      if (!deleteArmValue(tx, viewer.user, reviewId, link.measurementId, link.measurementVersion, reason)) keptInGrid++;
+    }
+    const points = readings.length ? tx.select().from(figurePoints).where(inArray(figurePoints.readingId, readings.map((r) => r.id))).all() : [];
+    tx.delete(figures).where(eq(figures.id, figure.id)).run();
+    recordAudit(tx, viewer.user, { reviewId, entity: "figure", entityId: figure.id, action: "delete", changes: [{ field: null, oldValue: { figure, readings, points }, newValue: null }], reason });
+    const stillUsed = tx.select({ id: figures.id }).from(figures).where(eq(figures.imageFileId, figure.imageFileId)).get();
+    if (!stillUsed) {
+      const file = tx.select({ id: storedFiles.id, sha256: storedFiles.sha256, originalName: storedFiles.originalName }).from(storedFiles).where(eq(storedFiles.id, figure.imageFileId)).get();
+      tx.delete(storedFiles).where(eq(storedFiles.id, figure.imageFileId)).run();
+      if (file) recordAudit(tx, viewer.user, { reviewId, entity: "stored_file", entityId: file.id, action: "delete", changes: [{ field: null, oldValue: file, newValue: null }], reason });
+    }
+    return { keptInGrid };
+  });
+  publishReviewChange(reviewId, "figure", viewer.user.displayName);
+  return result;
+}
+
 // ------------------------------------------------------------------------------------------------ reading
 
 /** Own reading, still in progress: the only one a reader may change. */
@@ -626,6 +660,7 @@ export function figureView(db: DbOrTx, viewer: Viewer, reviewId: number, figureI
       canStartBlindReading: couldReadBlind(viewer, readings, viewed),
       hasViewedOthers: viewed,
       hiddenReadings: shown.filter((r) => !r.visible).length,
+      canDelete: viewer.role === "lead" || (viewer.role !== "viewer" && figure.createdBy === viewer.user.id && readings.every((r) => r.readerId === viewer.user.id)),
     },
     comparable: completed.length >= MAX_READINGS && completed.every((r) => canSee(viewer, r, readings, viewed)),
   };
@@ -756,8 +791,20 @@ export function decideReading(db: Db, actor: Actor, reviewId: number, input: { f
  * Every outcome value of the review that was read from a figure: study, arm, day, figure label and page, and
  * who read it. For the report's provenance section (issue 11) and the figures list.
  */
-export function figureProvenance(db: DbOrTx, reviewId: number) {
-  return db
+export function figureProvenance(db: DbOrTx, reviewId: number, forViewer?: Viewer) {
+  // A member in the middle of a blind reading does not see the values of the figure they are reading.
+  const blindTo = new Set(
+    forViewer
+      ? db
+          .select({ figureId: figureReadings.figureId })
+          .from(figureReadings)
+          .innerJoin(figures, eq(figures.id, figureReadings.figureId))
+          .where(and(eq(figures.reviewId, reviewId), eq(figureReadings.readerId, forViewer.user.id), eq(figureReadings.status, "in_progress"), sql`${figures.standingReadingId} is not ${figureReadings.id}`))
+          .all()
+          .map((r) => r.figureId)
+      : [],
+  );
+  const rows = db
     .select({
       measurementId: measurements.id,
       studyId: studies.id,
@@ -795,4 +842,5 @@ export function figureProvenance(db: DbOrTx, reviewId: number) {
     .orderBy(asc(studies.position), asc(studies.id), asc(arms.id), asc(measurements.day))
     .all()
     .map((r) => ({ ...r, editedSince: Number(r.editedSince) === 1, studyLabel: studyLabel(r) }));
+  return rows.filter((r) => !blindTo.has(r.figureId));
 }

@@ -74,6 +74,7 @@ const matrix: Record<string, Entry> = {
       image: new Uint8Array([1, 2, 3]),
     }),
   },
+  "figures.delete": { access: "reviewer", input: (reviewId) => ({ reviewId, figureId: NO_ID, version: 1 }) },
   "figures.update": { access: "reviewer", input: (reviewId) => ({ reviewId, figureId: NO_ID, patch: { label: "x" }, version: 1 }) },
   "figures.saveCalibration": {
     access: "reviewer",

@@ -333,6 +333,38 @@ describe("calibrating and placing points", () => {
   });
 });
 
+describe("deleting a figure", () => {
+  it("lets its uploader delete it while nobody else read it: its values leave the grid, the audit trail keeps everything", async () => {
+    const { figureId, readingId, caller } = await calibratedFigure("reviewer1", { label: "Fig. 10" });
+    await caller.figures.placePoint({ reviewId, figureId, readingId, armId: treatedId, day: 60, kind: "mean", pixel: { x: 200, y: rowOf(9) }, n: 5 });
+    await caller.figures.placePoint({ reviewId, figureId, readingId, armId: treatedId, day: 60, kind: "error_end", errorType: "SD", pixel: { x: 200, y: rowOf(10) }, n: 5 });
+    const value = t.db.select().from(measurements).where(and(eq(measurements.armId, treatedId), eq(measurements.day, 60))).get()!;
+    const figure = t.db.select().from(figures).where(eq(figures.id, figureId)).get()!;
+    expect((await rejection(callerFor(t.db, "reviewer2").figures.delete({ reviewId, figureId, version: figure.version }))).code).toBe("FORBIDDEN");
+    expect(await caller.figures.delete({ reviewId, figureId, version: figure.version })).toEqual({ keptInGrid: 0 });
+    expect(t.db.select().from(figures).where(eq(figures.id, figureId)).get()).toBeUndefined();
+    expect(t.db.select().from(measurements).where(eq(measurements.id, value.id)).get()).toBeUndefined();
+    expect(t.db.select().from(figurePoints).where(eq(figurePoints.readingId, readingId)).all()).toEqual([]);
+    const audit = t.db.select().from(auditLog).where(and(eq(auditLog.entity, "figure"), eq(auditLog.entityId, figureId), eq(auditLog.action, "delete"))).get()!;
+    const kept = JSON.parse(audit.oldValue!) as { figure: { label: string }; points: { pixelY: number }[] };
+    expect(kept.figure.label).toBe("Fig. 10");
+    expect(kept.points.map((p) => p.pixelY).sort()).toEqual([rowOf(10), rowOf(9)].sort());
+  });
+
+  it("leaves a value edited in the grid since, and lets only the lead delete a figure someone else has read", async () => {
+    const { figureId, readingId, caller } = await calibratedFigure("reviewer1", { label: "Fig. 11" });
+    await caller.figures.placePoint({ reviewId, figureId, readingId, armId: controlId, day: 61, kind: "mean", pixel: { x: 200, y: rowOf(9) }, n: 5 });
+    await caller.figures.placePoint({ reviewId, figureId, readingId, armId: controlId, day: 61, kind: "error_end", errorType: "SD", pixel: { x: 200, y: rowOf(10) }, n: 5 });
+    const value = t.db.select().from(measurements).where(and(eq(measurements.armId, controlId), eq(measurements.day, 61))).get()!;
+    await callerFor(t.db, "reviewer2").measurements.save({ reviewId, studyId, outcomeId, armKind: "control", day: 61, mean: 9.5, errorType: "SD", errorValue: 1, n: 6, dataSource: "figure", version: value.version });
+    await callerFor(t.db, "reviewer2").figures.startBlindReading({ reviewId, figureId });
+    const version = t.db.select().from(figures).where(eq(figures.id, figureId)).get()!.version;
+    expect((await rejection(caller.figures.delete({ reviewId, figureId, version }))).code).toBe("FORBIDDEN");
+    expect(await callerFor(t.db, "lead").figures.delete({ reviewId, figureId, version })).toEqual({ keptInGrid: 1 });
+    expect(t.db.select().from(measurements).where(eq(measurements.id, value.id)).get()).toMatchObject({ mean: 9.5, n: 6 });
+  });
+});
+
 describe("a blind second reading", () => {
   it("hides the first reading from the second reader until both are completed, compares them, and the lead decides", async () => {
     const r1 = await calibratedFigure("reviewer1", { label: "Fig. 6" });
@@ -350,6 +382,9 @@ describe("a blind second reading", () => {
     expect(before.me.canStartBlindReading).toBe(true);
     expect(before.readings[0]).toMatchObject({ visible: false, calibration: null, points: [], pairs: [] });
     const second = await r2caller.figures.startBlindReading({ reviewId, figureId: r1.figureId });
+    // Nor does the list of values read from figures show this figure's values to reviewer2 while they read it.
+    expect((await r2caller.figures.provenance({ reviewId })).some((p) => p.figureId === r1.figureId)).toBe(false);
+    expect((await callerFor(t.db, "viewer1").figures.provenance({ reviewId })).some((p) => p.figureId === r1.figureId)).toBe(true);
     const cal2 = await r2caller.figures.saveCalibration({ reviewId, figureId: r1.figureId, readingId: second.id, version: second.version, calibration: { x: null, y: yAxis } });
     await place(r2caller, second.id, treatedId, 42, 12.21, 13.21);
     const [, lastPoint] = await place(r2caller, second.id, controlId, 42, 7.79, 9.21);

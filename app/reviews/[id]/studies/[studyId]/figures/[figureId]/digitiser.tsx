@@ -1,6 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { fmt } from "@/app/_lib/format";
 import { errorMessage } from "@/app/_lib/trpc-errors";
@@ -315,6 +316,7 @@ function DigitiserLoaded({ reviewId, studyId, data, role }: { reviewId: number; 
           {figure.source.kind === "pdf" ? " pt" : " px"} · source SHA-256 <code className="text-xs">{figure.source.sha256.slice(0, 16)}…</code> · added by {figure.createdByName}
           {figure.caption ? ` · “${figure.caption}”` : ""}
         </p>
+        {data.me.canDelete && <DeleteFigure reviewId={reviewId} studyId={studyId} figure={figure} valuesInGrid={mine?.pairs.filter((p) => p.grid.status === "written").length ?? 0} />}
       </div>
 
       {message && (
@@ -527,6 +529,43 @@ function DigitiserLoaded({ reviewId, studyId, data, role }: { reviewId: number; 
           onSend={(pair, replaceVersion) => void toGrid(pair, replaceVersion)}
         />
       ))}
+    </div>
+  );
+}
+
+function DeleteFigure({ reviewId, studyId, figure, valuesInGrid }: { reviewId: number; studyId: number; figure: FigureData["figure"]; valuesInGrid: number }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const remove = useMutation(trpc.figures.delete.mutationOptions());
+  const [asking, setAsking] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!asking)
+    return (
+      <button type="button" className="mt-2 rounded border border-red-700 px-2 py-0.5 text-sm text-red-800" onClick={() => setAsking(true)}>
+        Delete this figure…
+      </button>
+    );
+  return (
+    <div role="group" aria-label="Confirm deletion" className="mt-2 flex flex-wrap items-center gap-2 rounded bg-red-50 px-2 py-1 text-sm text-red-900">
+      <span>
+        Delete {figure.label}, its readings{valuesInGrid ? ` and its ${valuesInGrid} values in the outcome grid` : ""}? The audit trail keeps a copy.
+      </span>
+      <button
+        type="button"
+        className="rounded bg-red-700 px-2 py-0.5 text-white"
+        onClick={() =>
+          void remove.mutateAsync({ reviewId, figureId: figure.id, version: figure.version }).then(
+            () => router.push(`/reviews/${reviewId}/studies/${studyId}/figures`),
+            (e: unknown) => setError(errorMessage(e)),
+          )
+        }
+      >
+        Delete
+      </button>
+      <button type="button" className="rounded border border-slate-500 px-2 py-0.5" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+      {error && <span role="alert">{error}</span>}
     </div>
   );
 }
