@@ -452,6 +452,17 @@ describe("digitising figures in the browser", () => {
     await leadContext.close();
   });
 
+  it("deletes a wrongly uploaded figure after confirmation", async () => {
+    const studyId = studyAt(6);
+    const png = await drawChart(page, barSpec, chartGeometry(barSpec));
+    const figureId = await uploadFigure(page, studyId, { name: "wrong.png", mimeType: "image/png", buffer: png }, { label: "Fig. 9X", chartKind: "bar" });
+    await page.getByRole("button", { name: "Delete this figure…" }).click();
+    await page.getByRole("group", { name: "Confirm deletion" }).getByRole("button", { name: "Delete", exact: true }).click();
+    await page.waitForURL(/\/figures$/);
+    expect(db.prepare("select count(*) from figures where id = ?").pluck().get(figureId)).toBe(0);
+    await page.getByText("No figure has been digitised for this study yet.").waitFor();
+  });
+
   it("is usable on a phone: the figure scrolls in its own box, the page does not", async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: process.env.E2E_BASE_URL });
     const phone = await context.newPage();
