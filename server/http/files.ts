@@ -6,8 +6,7 @@ import { env } from "@/server/env";
 import { AppError, toTRPCError } from "@/server/errors";
 import { createCaller } from "@/server/root";
 import { figureDetailsSchema, labelledIssue } from "@/server/schemas/figure";
-import { readStoredFile } from "@/server/services/stored-files";
-import { figureImagePolicy } from "@/server/services/stored-files";
+import { figureImagePolicy, readStoredFile } from "@/server/services/stored-files";
 import { createContext, roleInReview } from "@/server/trpc";
 
 /**
