@@ -19,12 +19,13 @@ export default tseslint.config(
     },
   },
   {
-    // The analysis module and the screening libraries (shared with the browser) are pure: no database, Next.js or React.
-    files: ["server/analysis/**/*.ts", "server/screening/**/*.ts"],
+    // The analysis module, the screening libraries and the digitiser maths are pure (the browser imports the latter
+    // two): no database, Next.js or React.
+    files: ["server/analysis/**/*.ts", "server/screening/**/*.ts", "server/digitiser/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: ["react", "react-*", "next", "next/*", "drizzle-orm", "drizzle-orm/*", "better-sqlite3", "@/db/*", "@/server/services/*", "@/app/*"] },
+        { patterns: ["react", "react-*", "next", "next/*", "drizzle-orm", "drizzle-orm/*", "better-sqlite3", "@/db/*", "@/server/services/*", "@/app/*", "server-only"] },
       ],
     },
   },

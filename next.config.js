@@ -7,7 +7,9 @@ const nextConfig = {
   // A native module: loaded by Node at run time, never bundled.
   serverExternalPackages: ["better-sqlite3"],
   // forbidden() renders app/forbidden.tsx with a 403 status for signed-in users outside a review.
-  experimental: { authInterrupts: true },
+  // A proxy (middleware) buffers request bodies up to this size and silently cuts the rest: it must exceed the
+  // figure upload's cap (10 MB image + form overhead, server/http/files.ts) once a proxy.ts exists.
+  experimental: { authInterrupts: true, proxyClientMaxBodySize: "11mb" },
   // citation-js (reference parsing, run in the browser on the import page) imports node-fetch for URL inputs,
   // which the parser never uses; in browser bundles it is the browser's own fetch.
   turbopack: { resolveAlias: { "node-fetch": { browser: "./server/screening/browser-fetch.ts" } } },

@@ -2,6 +2,7 @@ import "server-only";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
 import { characteristicsRouter } from "./routers/characteristics";
+import { figuresRouter } from "./routers/figures";
 import { measurementsRouter } from "./routers/measurements";
 import { outcomesRouter } from "./routers/outcomes";
 import { reviewsRouter } from "./routers/reviews";
@@ -22,6 +23,7 @@ export const appRouter = router({
   analysis: analysisRouter,
   riskOfBias: riskOfBiasRouter,
   screening: screeningRouter,
+  figures: figuresRouter,
 });
 
 export type AppRouter = typeof appRouter;

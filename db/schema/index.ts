@@ -6,3 +6,5 @@ export * from "./analysis";
 export * from "./risk-of-bias";
 export * from "./audit";
 export * from "./screening";
+export * from "./files";
+export * from "./figures";

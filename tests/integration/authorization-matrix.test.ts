@@ -111,6 +111,43 @@ const matrix: Record<string, Entry> = {
   "screening.setNotRetrieved": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, notRetrieved: true, reason: "x", version: 1 }) },
   "screening.createStudy": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, version: 1 }) },
   "screening.linkStudy": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, studyId: null, version: 1 }) },
+  "figures.list": { access: "viewer", input: (reviewId) => ({ reviewId, studyId: NO_ID }) },
+  "figures.get": { access: "viewer", input: (reviewId) => ({ reviewId, figureId: NO_ID }) },
+  "figures.create": {
+    access: "reviewer",
+    input: (reviewId) => ({
+      reviewId,
+      studyId: NO_ID,
+      outcomeId: NO_ID,
+      label: "Fig. 1",
+      chartKind: "bar",
+      source: { kind: "image", name: "x.png", sha256: "0".repeat(64), crop: { x: 0, y: 0, width: 1, height: 1 } },
+      image: new Uint8Array([1, 2, 3]),
+    }),
+  },
+  "figures.delete": { access: "reviewer", input: (reviewId) => ({ reviewId, figureId: NO_ID, version: 1 }) },
+  "figures.update": { access: "reviewer", input: (reviewId) => ({ reviewId, figureId: NO_ID, patch: { label: "x" }, version: 1 }) },
+  "figures.saveCalibration": {
+    access: "reviewer",
+    input: (reviewId) => ({
+      reviewId,
+      figureId: NO_ID,
+      readingId: NO_ID,
+      version: 1,
+      calibration: { x: null, y: { scale: "linear", p1: { pixel: { x: 0, y: 100 }, value: 0 }, p2: { pixel: { x: 0, y: 0 }, value: 21 } } },
+    }),
+  },
+  "figures.placePoint": { access: "reviewer", input: (reviewId) => ({ reviewId, figureId: NO_ID, readingId: NO_ID, armId: NO_ID, day: 7, kind: "mean", pixel: { x: 1, y: 1 } }) },
+  "figures.deletePoint": { access: "reviewer", input: (reviewId) => ({ reviewId, figureId: NO_ID, pointId: NO_ID, version: 1 }) },
+  "figures.sendToGrid": { access: "reviewer", input: (reviewId) => ({ reviewId, figureId: NO_ID, armId: NO_ID, day: 7, n: 8 }) },
+  "figures.completeReading": { access: "reviewer", input: (reviewId) => ({ reviewId, figureId: NO_ID, readingId: NO_ID, version: 1 }) },
+  "figures.reopenReading": { access: "reviewer", input: (reviewId) => ({ reviewId, figureId: NO_ID, readingId: NO_ID, version: 1 }) },
+  // Blindness and reader-only edits are checked in the service: tests/integration/figures.test.ts.
+  "figures.startBlindReading": { access: "reviewer", input: (reviewId) => ({ reviewId, figureId: NO_ID }) },
+  "figures.revealReadings": { access: "viewer", input: (reviewId) => ({ reviewId, figureId: NO_ID }) },
+  "figures.compare": { access: "viewer", input: (reviewId) => ({ reviewId, figureId: NO_ID }) },
+  "figures.decide": { access: "lead", input: (reviewId) => ({ reviewId, figureId: NO_ID, readingId: NO_ID, version: 1 }) },
+  "figures.provenance": { access: "viewer", input: (reviewId) => ({ reviewId }) },
 };
 
 type Actor = "anonymous" | "viewer" | "reviewer" | "lead" | "outsider";

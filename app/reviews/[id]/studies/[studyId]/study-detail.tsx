@@ -12,6 +12,7 @@ import { formatCharacteristicValue, type CharacteristicValue } from "@/server/sc
 import { studyFieldLabels, type StudyField } from "@/server/schemas/study";
 import { HistoryPanel } from "./history-panel";
 import { OutcomeGrid } from "./outcome-grid";
+import { StudyFigureValues } from "./figures/figure-list";
 
 /** The fixed fields every animal study has, in the order an extraction form asks for them. */
 const fieldGroups: { title: string; fields: StudyField[] }[] = [
@@ -72,7 +73,11 @@ export function StudyDetail({ reviewId, studyId, canEdit }: { reviewId: number; 
       </div>
       <section aria-label="Outcome data" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
         <h2 className="text-lg font-semibold">Outcome data by time point</h2>
+        <Link href={`/reviews/${reviewId}/studies/${studyId}/figures`} className="mt-1 inline-block rounded border border-blue-700 px-2 py-0.5 text-sm text-blue-800">
+          {canEdit ? "Extract from a figure" : "Figures read for this study"}
+        </Link>
         <OutcomeGrid reviewId={reviewId} detail={detail.data} canEdit={canEdit} onChanged={invalidate} />
+        <StudyFigureValues reviewId={reviewId} studyId={studyId} />
       </section>
       <section aria-label="Characteristics of this review" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
         <h2 className="text-lg font-semibold">Characteristics of this review</h2>

@@ -1,0 +1,143 @@
+import "server-only";
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import type { Db } from "@/db/client";
+import { env } from "@/server/env";
+import { AppError, toTRPCError } from "@/server/errors";
+import { createCaller } from "@/server/root";
+import { figureDetailsSchema, labelledIssue } from "@/server/schemas/figure";
+import { figureImagePolicy, readStoredFile } from "@/server/services/stored-files";
+import { createContext, roleInReview } from "@/server/trpc";
+
+/**
+ * Binary uploads and downloads, which tRPC's JSON transport cannot carry. Authorization is the same: the
+ * upload goes through the `figures.create` procedure (membership and role checked there); a download checks
+ * membership of the file's review.
+ */
+
+/** Header the upload must carry: a cross-site page cannot add it without a CORS preflight, which we never grant. */
+export const UPLOAD_HEADER = "x-workbench-upload";
+const FORM_OVERHEAD_BYTES = 64 * 1024;
+
+const json = (status: number, body: unknown) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+const refuse = (status: number, message: string, field?: string) => json(status, { error: { message, field } });
+
+function originRefusal(req: Request): Response | null {
+  const origin = req.headers.get("origin");
+  if (!origin) return null;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  const allowed = env()
+    .ALLOWED_ORIGINS.split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+  let originHost: string | null = null;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = null;
+  }
+  return originHost === host || allowed.includes(origin) ? null : refuse(403, `Cross-origin request refused (Origin ${origin}).`);
+}
+
+/** Reads the body up to `cap` bytes; null when it is larger (Content-Length may be absent or lie). */
+async function readCapped(req: Request, cap: number): Promise<Uint8Array | null> {
+  if (Number(req.headers.get("content-length") ?? "0") > cap) return null;
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * POST multipart/form-data: `details` (JSON, figureDetailsSchema) and `image` (the cropped figure).
+ * Answers 201 {figureId, readingId, …} or an error naming the field.
+ */
+export async function handleFigureUpload(req: Request, reviewId: number, db?: Db): Promise<Response> {
+  const refused = originRefusal(req);
+  if (refused) return refused;
+  if (req.headers.get(UPLOAD_HEADER) !== "1") return refuse(403, `Uploads must carry the ${UPLOAD_HEADER} header.`);
+  if (!(req.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) return refuse(415, "Uploads must be sent as multipart/form-data.");
+  const cap = figureImagePolicy.maxBytes + FORM_OVERHEAD_BYTES;
+  const body = await readCapped(req, cap);
+  if (body === null) return refuse(413, `Figure image: the upload is larger than the limit of ${(figureImagePolicy.maxBytes / (1024 * 1024)).toFixed(0)} MB.`, "Figure image");
+  let form: FormData;
+  try {
+    form = await new Request(req.url, { method: "POST", headers: { "content-type": req.headers.get("content-type")! }, body: new Uint8Array(body) }).formData();
+  } catch {
+    return refuse(400, "The upload could not be read as a form.");
+  }
+  const image = form.get("image");
+  if (!(image instanceof Blob)) return refuse(400, "Figure image: choose a file.", "Figure image");
+  let details: unknown;
+  try {
+    details = JSON.parse(String(form.get("details") ?? ""));
+  } catch {
+    return refuse(400, "Figure details: they are not valid JSON.", "details");
+  }
+  const parsed = figureDetailsSchema.safeParse(details);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return refuse(400, labelledIssue(issue), issue ? String(issue.path[0] ?? "") : undefined);
+  }
+  const caller = createCaller(createContext({ headers: req.headers, db }));
+  try {
+    const created = await caller.figures.create({
+      reviewId,
+      ...parsed.data,
+      image: new Uint8Array(await image.arrayBuffer()),
+      imageName: image instanceof File ? image.name : "",
+    });
+    return json(201, created);
+  } catch (error) {
+    const trpcError = error instanceof AppError ? toTRPCError(error) : error instanceof TRPCError ? error : null;
+    if (!trpcError) throw error;
+    const field = trpcError.cause instanceof AppError ? trpcError.cause.field : undefined;
+    return refuse(getHTTPStatusCodeFromError(trpcError), trpcError.message, field);
+  }
+}
+
+/** GET a stored file: members of its review only, with the media type sniffed at upload and no sniffing by the browser. */
+export function serveStoredFile(req: Request, reviewId: number, fileId: number, db?: Db): Response {
+  const ctx = createContext({ headers: req.headers, db });
+  if (!ctx.user) return refuse(401, "Sign in first.");
+  if (!roleInReview(ctx.db, ctx.user, reviewId)) return refuse(403, "You are not a member of this review.");
+  let file;
+  try {
+    file = readStoredFile(ctx.db, reviewId, fileId);
+  } catch (error) {
+    if (error instanceof AppError && error.kind === "not_found") return refuse(404, error.message);
+    throw error;
+  }
+  const etag = `"${file.sha256}"`;
+  const common = {
+    ETag: etag,
+    // Membership can be withdrawn: the browser revalidates every time (a 304 costs nothing).
+    "Cache-Control": "private, no-cache",
+    "X-Content-Type-Options": "nosniff",
+    // Opened on its own, the file can run nothing and load nothing, whatever it contains.
+    "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+    "Cross-Origin-Resource-Policy": "same-origin",
+  };
+  if (req.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: common });
+  const safeName = file.originalName.replace(/[^\w.\- ]+/g, "_");
+  return new Response(new Uint8Array(file.data), {
+    status: 200,
+    headers: {
+      ...common,
+      "Content-Type": file.mediaType,
+      "Content-Length": String(file.data.length),
+      "Content-Disposition": `inline; filename="${safeName}"; filename*=UTF-8''${encodeURIComponent(file.originalName)}`,
+    },
+  });
+}
