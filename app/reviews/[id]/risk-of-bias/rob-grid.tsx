@@ -1,5 +1,6 @@
 "use client";
 import { Fragment, useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import { robDomains } from "@/server/schemas/risk-of-bias";
 import { judgmentKeys, type GridData, type Judgment } from "./rob-model";
 
@@ -95,7 +96,7 @@ export function RobGrid({ id, label, describedBy, studies, rowBadge, cell, activ
   };
 
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+    <ScrollBox label={label}>
       <table id={id} role="grid" aria-label={label} aria-describedby={describedBy} className="border-collapse text-sm" onKeyDown={onKeyDown}>
         <thead className="bg-slate-100">
           <tr>
@@ -153,6 +154,6 @@ export function RobGrid({ id, label, describedBy, studies, rowBadge, cell, activ
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }
