@@ -61,7 +61,7 @@ export function DataTable<T>({
             {items.map((row) => (
               <tr key={rowKey(row)} className={`border-t border-slate-100 ${highlight?.(row) ? "bg-amber-50" : ""}`}>
                 {shown.map((c) => (
-                  <td key={c.key} className={`px-2 py-0.5 ${c.numeric ? "text-right" : ""}`}>
+                  <td key={c.key} className={`px-2 py-0.5 ${c.numeric ? "text-right whitespace-nowrap" : ""}`}>
                     {c.cell(row)}
                   </td>
                 ))}
