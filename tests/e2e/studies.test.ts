@@ -56,7 +56,7 @@ describe("the demo review in a browser", () => {
 
   it("shows the 21 studies of Table 1 with their printed values, under the review's own columns", async () => {
     await page.goto(`/reviews/${reviewId}/studies`);
-    await page.locator("tbody tr").first().waitFor();
+    await page.locator("tbody tr[data-study-id]").first().waitFor();
     expect(await page.locator("tbody tr").count()).toBe(studiesInTable());
     expect(studiesInTable()).toBeGreaterThanOrEqual(21);
     // #, first author, year, then the columns the lead chose, in order (fixed fields and the review's characteristics).
@@ -80,7 +80,7 @@ describe("the demo review in a browser", () => {
 
   it("filters by a list characteristic, searches and sorts", async () => {
     await page.goto(`/reviews/${reviewId}/studies`);
-    await page.locator("tbody tr").first().waitFor();
+    await page.locator("tbody tr[data-study-id]").first().waitFor();
     const placenta = readE2eDb(
       (db) =>
         db
@@ -137,7 +137,7 @@ describe("the demo review in a browser", () => {
 
   it("adds a study and removes it after confirmation (a study without data: a reviewer may)", async () => {
     await page.goto(`/reviews/${reviewId}/studies`);
-    await page.locator("tbody tr").first().waitFor();
+    await page.locator("tbody tr[data-study-id]").first().waitFor();
     const before = studiesInTable();
     expect(await page.locator("tbody tr").count()).toBe(before);
     await page.getByRole("button", { name: "Add study" }).click();
@@ -153,7 +153,7 @@ describe("the demo review in a browser", () => {
     await expect.poll(() => page.locator("tbody tr").count()).toBe(before);
     expect(await page.getByRole("status").filter({ hasText: "Removed Tester et al. 2024." }).count()).toBe(1);
     await page.reload();
-    await page.locator("tbody tr").first().waitFor();
+    await page.locator("tbody tr[data-study-id]").first().waitFor();
     expect(await page.locator("tbody tr").count()).toBe(before);
     // Kept among the removed studies; only the lead restores, so a reviewer sees no Restore button.
     await page.locator("summary", { hasText: /Removed studies/ }).click();
@@ -163,7 +163,7 @@ describe("the demo review in a browser", () => {
 
   it("refuses a reviewer's removal of a study that holds data, with the reason; the lead removes it and restores it", async () => {
     await page.goto(`/reviews/${reviewId}/studies`);
-    await page.locator("tbody tr").first().waitFor();
+    await page.locator("tbody tr[data-study-id]").first().waitFor();
     const printed = table1[1]!;
     const before = studiesInTable();
     const held = readE2eDb(
@@ -188,7 +188,7 @@ describe("the demo review in a browser", () => {
 
     // The lead may: the study leaves the table (and the reviewer's open page, live), and comes back from "Removed studies".
     await lead.goto(`/reviews/${reviewId}/studies`);
-    await lead.locator("tbody tr").first().waitFor();
+    await lead.locator("tbody tr[data-study-id]").first().waitFor();
     await lead.getByRole("button", { name }).click();
     await lead.getByRole("dialog").getByRole("button", { name: "Remove study" }).click();
     await expect.poll(() => lead.locator("tbody tr").count()).toBe(before - 1);
