@@ -11,7 +11,7 @@ export default async function HomePage() {
   return (
     <>
       <AppHeader user={user} />
-      <main className="mx-auto max-w-4xl p-6">
+      <main className="mx-auto max-w-4xl p-4 sm:p-6">
         <h1 className="text-2xl font-semibold">Your reviews</h1>
         {reviews.length === 0 ? (
           <p className="mt-4 text-slate-700">You are not a member of any review yet. Ask a review lead or the administrator to add you.</p>

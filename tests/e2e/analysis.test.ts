@@ -1,19 +1,18 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fmt } from "@/app/_lib/format";
-import { analyze, type AnalysisResult } from "@/server/analysis";
-import { exosomeSourceOptions } from "@/db/seed/table1";
-const exosomeSourceLabels = Object.fromEntries(exosomeSourceOptions.map((o) => [o.value, o.label])) as Record<string, string>;
-import { toStandardDeviation } from "@/server/services/outcome-data";
+import type { AnalysisSettings } from "@/server/schemas/analysis-settings";
+import { readE2eDb } from "./e2e-db";
+import { expectedAnalysis, savedAnalyses } from "./expected-analysis";
 import { ARTIFACTS, demoReviewId, expectAccessible, launchBrowser, screenshot, signedInPage } from "./support";
 
 /**
  * The analysis page against the built app (scripts/e2e.mjs). Expected numbers are computed here, independently
- * of the page and of its service: the demo's values are read from the server's database (E2E_DB, read-only),
- * paired per study (latest or earliest day with both arms), and given to the analysis module's `analyze()`.
+ * of the page and of its service: the saved analysis's settings and the demo's values are read from the server's
+ * database (E2E_DB, read-only), paired per study, and given to the analysis module's `analyze()`
+ * (./expected-analysis.ts).
  */
 
 let browser: Browser;
@@ -29,75 +28,26 @@ const shownEstimate = async (page: Page) => Number(await page.getByTestId("poole
 /** The estimate as printed, "MD 1.56 (95% CI …": the number after the measure, Unicode minus read as "-". */
 const printedEstimate = async (page: Page) => Number((await page.getByTestId("pooled-estimate").innerText()).replace(/−/g, "-").match(/^\s*\w+\s+(-?\d+\.\d+)/)?.[1]);
 
-function openDb() {
-  const file = process.env.E2E_DB;
-  if (!file) throw new Error("E2E_DB is not set: run the browser tests through scripts/e2e.mjs");
-  return new Database(file, { readonly: true, fileMustExist: true });
-}
+/** The settings of the analysis the page opens with: the review's first saved analysis. */
+const openingSettings = () => savedAnalyses(reviewId)[0]!.settings;
+/** The analysis module's result on the demo data as stored now, with the opening settings (or `override`s). */
+const expected = (override: Partial<AnalysisSettings> = {}) => expectedAnalysis(reviewId, { ...openingSettings(), ...override });
 
-type Settings = { outcome_id: number; timepoint: "first" | "last" | "day"; day: number | null; measure: "MD" | "SMD" | "ROM"; model: "fixed" | "random" | "auto"; tau2_method: string; ci_method: string; level: number; subgroup_field: string };
-type ValueRow = { study_id: number; year: number; exosome_source: keyof typeof exosomeSourceLabels; kind: "treated" | "control"; day: number; mean: number; error_type: "SD" | "SEM" | "CI95"; error_value: number | null; ci_lower: number | null; ci_upper: number | null; n: number };
-
-/** The analysis module's result on the demo data as stored now, with the stored settings (or `override`s). */
-function expected(override: Partial<Pick<Settings, "model" | "timepoint">> = {}): AnalysisResult & { studyCount: number } {
-  const db = openDb();
-  try {
-    const settings = { ...(db.prepare("select * from analysis_settings where review_id = ?").get(reviewId) as Settings), ...override };
-    const rows = db
-      .prepare(
-        `select s.id as study_id, s.year, s.exosome_source, a.kind, m.day, m.mean, m.error_type, m.error_value, m.ci_lower, m.ci_upper, m.n
-         from studies s join arms a on a.study_id = s.id join measurements m on m.arm_id = a.id
-         where s.review_id = ? and m.outcome_id = ? order by s.position, s.id`,
-      )
-      .all(reviewId, settings.outcome_id) as ValueRow[];
-    const studyIds = [...new Set(rows.map((r) => r.study_id))];
-    const studies = studyIds.flatMap((id) => {
-      const mine = rows.filter((r) => r.study_id === id);
-      const days = [...new Set(mine.map((r) => r.day))].filter((d) => mine.some((r) => r.day === d && r.kind === "treated") && mine.some((r) => r.day === d && r.kind === "control")).sort((a, b) => a - b);
-      const day = settings.timepoint === "first" ? days[0] : days[days.length - 1];
-      if (day === undefined) return [];
-      const arm = (kind: "treated" | "control") => {
-        const r = mine.find((v) => v.day === day && v.kind === kind)!;
-        return { mean: r.mean, sd: toStandardDeviation({ errorType: r.error_type, errorValue: r.error_value, ciLower: r.ci_lower, ciUpper: r.ci_upper, n: r.n }).sd, n: r.n };
-      };
-      const t = arm("treated");
-      const c = arm("control");
-      return [{ id: String(id), m1: t.mean, sd1: t.sd, n1: t.n, m2: c.mean, sd2: c.sd, n2: c.n, year: mine[0]!.year, group: exosomeSourceLabels[mine[0]!.exosome_source] }];
-    });
-    const result = analyze({ measure: settings.measure, model: settings.model, tau2Method: settings.tau2_method as "REML", ciMethod: settings.ci_method as "z", level: settings.level, studies });
-    return { ...result, studyCount: studies.length };
-  } finally {
-    db.close();
-  }
-}
-
-function lastDayOf(studyId: number): number {
-  const db = openDb();
-  try {
-    return db
-      .prepare(
-        `select max(m.day) from measurements m join arms a on a.id = m.arm_id
-         where a.study_id = ? and exists (select 1 from measurements m2 join arms a2 on a2.id = m2.arm_id where a2.study_id = a.study_id and a2.kind <> a.kind and m2.day = m.day)`,
-      )
-      .pluck()
-      .get(studyId) as number;
-  } finally {
-    db.close();
-  }
-}
-
-async function openAnalysis(page: Page) {
-  await page.goto(`/reviews/${reviewId}/analysis`);
+async function openAnalysis(page: Page, query = "") {
+  await page.goto(`/reviews/${reviewId}/analysis${query}`);
   await forest(page).waitFor();
   await funnel(page).waitFor();
 }
 
-/** Saves a new treated mean for a study's last day through the study page's outcome grid, as a reviewer would. */
+/** The demo's treated arm is labelled as the seed paper's intervention. */
+const treatedArmLabel = (studyId: number) => readE2eDb((db) => db.prepare("select label from arms where study_id = ? and kind = 'treated' order by id limit 1").pluck().get(studyId) as string);
+
+/** Types a new treated mean for one day in the study page's outcome grid and saves it with Enter, as a reviewer would. */
 async function saveTreatedMean(page: Page, studyId: number, day: number, mean: number) {
   await page.goto(`/reviews/${reviewId}/studies/${studyId}`);
-  const input = page.getByLabel(`Mean, treated, day ${day}`, { exact: true });
+  const input = page.getByLabel(`Mean, ${treatedArmLabel(studyId)}, day ${day}`, { exact: true });
   await input.fill(String(mean));
-  await page.locator("tr", { has: input }).getByRole("button", { name: "Save" }).click();
+  await input.press("Enter");
   await expect.poll(() => page.locator("tr", { has: input }).getByRole("status").textContent()).toBe("Saved");
 }
 
@@ -114,8 +64,11 @@ afterAll(async () => {
 });
 
 describe("the analysis page", () => {
-  it("draws the demo's forest plot: 21 studies and the analysis module's pooled estimate", async () => {
+  it("opens the first saved analysis and draws its forest plot: 21 studies and the analysis module's pooled estimate", async () => {
     await openAnalysis(lead);
+    const [first] = savedAnalyses(reviewId);
+    expect(await lead.getByLabel("Saved analysis").locator("option:checked").innerText()).toBe(`Analysis 1.1 ${first!.title}`);
+    expect(await lead.getByTestId("view-status").innerText()).toContain("You see Analysis 1.1 as saved");
     const engine = expected();
     expect(engine.studyCount).toBe(21);
     expect(await forest(lead).locator('g[data-row="study"]').count()).toBe(21);
@@ -125,8 +78,14 @@ describe("the analysis page", () => {
     const text = await forest(lead).textContent();
     expect(text).toContain("Total (95% CI)");
     expect(text).toContain(`I² = ${engine.heterogeneity!.I2!.toFixed(0)}%`);
-    expect(text).toContain(`Q = ${fmt(engine.heterogeneity!.Q)}, df = ${engine.heterogeneity!.df}`);
+    // The seed paper's fixed-effect model: RevMan's Chi², df and I², and no τ² (a fixed effect assumes none).
+    expect(openingSettings().model).toBe("fixed");
+    expect(text).toContain(`Chi² = ${fmt(engine.heterogeneity!.Q, 2)}, df = ${engine.heterogeneity!.df}`);
+    expect(text).not.toContain("τ²");
     expect(text).toContain("Test for overall effect: z =");
+    // BBB: higher is better, so an effect right of zero favours the treated arm ("Favours treated" on the right).
+    const xOf = async (label: string) => (await forest(lead).locator("text", { hasText: label }).boundingBox())!.x;
+    expect(await xOf("Favours control")).toBeLessThan(await xOf("Favours treated"));
     expect(text).toContain("example"); // the demo's invented values are marked
     expect(await forest(lead).locator('g[data-row="diamond"]').count()).toBe(1);
     expect(await lead.getByRole("heading", { name: "Analysis settings" }).count()).toBe(1);
@@ -195,14 +154,14 @@ describe("the analysis page", () => {
     await openAnalysis(reviewer);
     await reviewer.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
     const before = await shownEstimate(reviewer);
-    const db = openDb();
-    const studyId = db.prepare("select id from studies where review_id = ? order by position limit 1").pluck().get(reviewId) as number;
-    db.close();
-    const day = lastDayOf(studyId);
+    const studyId = readE2eDb((db) => db.prepare("select id from studies where review_id = ? and deleted_at is null order by position limit 1").pluck().get(reviewId) as number);
+    // The day the opening analysis uses for this study (its first or last with both arms).
+    const day = expected().days.get(studyId)!;
+    expect(day).toBeTypeOf("number");
     const editor = await leadContext.newPage();
     const original = Number(await (async () => {
       await editor.goto(`/reviews/${reviewId}/studies/${studyId}`);
-      return editor.getByLabel(`Mean, treated, day ${day}`, { exact: true }).inputValue();
+      return editor.getByLabel(`Mean, ${treatedArmLabel(studyId)}, day ${day}`, { exact: true }).inputValue();
     })());
     await saveTreatedMean(editor, studyId, day, Math.min(original + 6, 21));
     const moved = expected().pooled!.estimate;
@@ -227,55 +186,111 @@ describe("the analysis page", () => {
     await day.fill("28");
     await day.press("Enter");
     await expect.poll(() => lead.getByTestId("excluded-studies").count()).toBe(1);
-    const db = openDb();
-    const atDay28 = db
+    const atDay28 = readE2eDb((db) => db
       .prepare(
         `select count(distinct a.study_id) from measurements m join arms a on a.id = m.arm_id join studies s on s.id = a.study_id
          where s.review_id = ? and m.day = 28 and a.kind = 'treated'
          and exists (select 1 from measurements m2 join arms a2 on a2.id = m2.arm_id where a2.study_id = a.study_id and a2.kind = 'control' and m2.day = 28)`,
       )
       .pluck()
-      .get(reviewId) as number;
-    db.close();
+      .get(reviewId) as number);
+    expect(new URL(lead.url()).searchParams.get("day")).toBe("28");
     await expect.poll(() => forest(lead).locator('g[data-row="study"]').count()).toBe(atDay28);
     const excluded = await lead.getByTestId("excluded-studies").locator("li").allInnerTexts();
     expect(excluded).toHaveLength(21 - atDay28);
     for (const line of excluded) expect(line).toMatch(/^\S.* \d{4}: no treated and control values on day 28$/);
     expect(await lead.getByTestId("pooled-estimate").innerText()).toContain("(95% CI");
-    // Back to the last time point.
-    await lead.getByLabel("Time point", { exact: true }).selectOption("last");
+    // Back to the saved settings.
+    await lead.getByRole("button", { name: "Back to the saved settings" }).click();
     await expect.poll(() => lead.getByTestId("excluded-studies").count()).toBe(0);
     expect(await forest(lead).locator('g[data-row="study"]').count()).toBe(21);
   });
 
-  it("redraws for random effects and for subgroups; others see the settings read-only", async () => {
+  it("lets a reviewer explore random effects and subgroups in the address, without changing the lead's view", async () => {
     await openAnalysis(lead);
     await openAnalysis(reviewer);
-    expect(await reviewer.getByLabel("Model", { exact: true }).isDisabled()).toBe(true);
-    expect(await reviewer.getByText("Only the review lead can change these settings.").count()).toBe(1);
-    expect(await forest(lead).locator('g[data-row="prediction"]').count()).toBe(0);
+    const saved = expected();
+    expect(await shownEstimate(reviewer)).toBeCloseTo(saved.pooled!.estimate, 10);
+    // Every setting is the reviewer's to change (for themselves); saving is the lead's.
+    expect(await reviewer.getByLabel("Model", { exact: true }).isDisabled()).toBe(false);
+    expect(await reviewer.getByRole("button", { name: /Save as new analysis/ }).count()).toBe(0);
+    expect(await forest(reviewer).locator('g[data-row="prediction"]').count()).toBe(0);
+
+    await reviewer.getByLabel("Model", { exact: true }).selectOption("random");
+    const random = expected({ model: "random" });
+    await expect.poll(() => shownEstimate(reviewer)).toBeCloseTo(random.pooled!.estimate, 10);
+    expect(new URL(reviewer.url()).searchParams.get("model")).toBe("random");
+    expect(await forest(reviewer).textContent()).toContain("IV, Random (REML), 95% CI");
+    expect(await forest(reviewer).textContent()).toContain(`τ² = ${fmt(random.heterogeneity!.tau2, 2)}`);
+    expect(await forest(reviewer).locator('g[data-row="prediction"]').count()).toBe(1);
+    expect(await reviewer.getByTestId("view-status").innerText()).toContain("Your view differs from Analysis 1.1 in model: only you see it");
+
+    // Choosing a subgroup variable shows the subgroups at once.
+    const source = readE2eDb((db) => db.prepare("select id from characteristics where review_id = ? and label = 'Exosome source'").pluck().get(reviewId) as number);
+    await reviewer.getByLabel("Subgroups by", { exact: true }).selectOption({ label: "Exosome source" });
+    const grouped = expected({ model: "random", subgroupField: `c:${source}` });
+    const groups = grouped.subgroups!.groups;
+    expect(groups.length).toBeGreaterThan(1);
+    await expect.poll(() => forest(reviewer).locator('g[data-row="subgroup-diamond"]').count()).toBe(groups.length);
+    expect(await forest(reviewer).locator('g[data-row="heading"]').allTextContents()).toEqual(groups.map((g) => g.name));
+    expect(await forest(reviewer).locator('g[data-row="study"]').count()).toBe(grouped.studyCount);
+    expect(await forest(reviewer).textContent()).toContain(`Test for subgroup differences: Q = ${fmt(grouped.subgroups!.Qbetween)}, df = ${grouped.subgroups!.df}`);
+    expect(new URL(reviewer.url()).searchParams.get("subgroup")).toBe(`c:${source}`);
+    await forest(reviewer).screenshot({ path: join(ARTIFACTS, "analysis-forest-subgroups-random.png") });
+    await expectAccessible(reviewer);
+
+    // The lead's open page has not moved, and its address has no setting in it.
+    expect(await shownEstimate(lead)).toBeCloseTo(saved.pooled!.estimate, 10);
+    expect(new URL(lead.url()).search).toBe("");
+    expect(await forest(lead).textContent()).toContain("IV, Fixed, 95% CI");
+    // The explored view is a link: opened elsewhere it shows the same numbers.
+    const shared = await leadContext.newPage();
+    await shared.goto(reviewer.url());
+    await expect.poll(() => shownEstimate(shared)).toBeCloseTo(grouped.pooled!.estimate, 10);
+    await shared.close();
+    // And it survives a reload.
+    await reviewer.reload();
+    await expect.poll(() => shownEstimate(reviewer)).toBeCloseTo(grouped.pooled!.estimate, 10);
+  });
+
+  it("lets the lead save a view as a new analysis, which a reviewer's open page lists at once", async () => {
+    await openAnalysis(reviewer);
+    await openAnalysis(lead);
+    const before = savedAnalyses(reviewId);
+    await reviewer.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    expect(await reviewer.getByLabel("Saved analysis").locator("option").count()).toBe(before.length);
 
     await lead.getByLabel("Model", { exact: true }).selectOption("random");
-    const random = expected({ model: "random" });
-    await expect.poll(() => shownEstimate(lead)).toBeCloseTo(random.pooled!.estimate, 10);
-    expect(await forest(lead).textContent()).toContain("IV, Random (REML), 95% CI");
-    expect(await forest(lead).locator('g[data-row="prediction"]').count()).toBe(1);
-    // The reviewer's page follows the lead's settings live.
-    await expect.poll(() => shownEstimate(reviewer), { timeout: 2000, interval: 50 }).toBeCloseTo(random.pooled!.estimate, 10);
+    await lead.getByLabel("τ² estimator", { exact: true }).selectOption("DL");
+    await expect.poll(() => shownEstimate(lead)).toBeCloseTo(expected({ model: "random", tau2Method: "DL" }).pooled!.estimate, 10);
+    await lead.getByRole("button", { name: "Save as new analysis…" }).click();
+    const form = lead.getByRole("form", { name: "Save as a new analysis" });
+    const title = form.getByLabel("Title");
+    expect(await title.inputValue()).toContain("random effects (DL)");
+    await title.fill("BBB, first time point, random effects (DL) — e2e");
+    await form.getByRole("button", { name: "Save for everyone" }).click();
+    await expect.poll(() => lead.getByRole("status").filter({ hasText: "Saved as a new analysis for everyone." }).count()).toBe(1);
 
-    await lead.getByRole("button", { name: /By subgroup/ }).click();
-    const groups = random.subgroups!.groups;
-    await expect.poll(() => forest(lead).locator('g[data-row="subgroup-diamond"]').count()).toBe(groups.length);
-    expect(await forest(lead).locator('g[data-row="heading"]').allTextContents()).toEqual(groups.map((g) => g.name));
-    expect(await forest(lead).locator('g[data-row="study"]').count()).toBe(21);
-    expect(await forest(lead).textContent()).toContain(`Test for subgroup differences: Q = ${fmt(random.subgroups!.Qbetween)}, df = ${random.subgroups!.df}`);
-    await forest(lead).screenshot({ path: join(ARTIFACTS, "analysis-forest-subgroups-random.png") });
-    await expectAccessible(lead);
+    const after = savedAnalyses(reviewId);
+    expect(after).toHaveLength(before.length + 1);
+    const added = after[after.length - 1]!;
+    expect(added.settings).toMatchObject({ model: "random", tau2Method: "DL", timepoint: openingSettings().timepoint });
+    const number = `1.${after.length}`;
+    // The lead now looks at the new analysis; the address names it and nothing else.
+    await expect.poll(() => lead.getByLabel("Saved analysis").locator("option:checked").innerText()).toBe(`Analysis ${number} ${added.title}`);
+    await expect.poll(() => new URL(lead.url()).search).toBe(`?analysis=${added.id}`);
+    // The reviewer's open page lists it without a reload, and still shows Analysis 1.1.
+    await expect.poll(() => reviewer.getByLabel("Saved analysis").locator("option").allInnerTexts(), { timeout: 5000 }).toContain(`Analysis ${number} ${added.title}`);
+    expect(await reviewer.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await reviewer.getByLabel("Saved analysis").locator("option:checked").innerText()).toBe(`Analysis 1.1 ${before[0]!.title}`);
+    await reviewer.getByLabel("Saved analysis").selectOption({ label: `Analysis ${number} ${added.title}` });
+    await expect.poll(() => shownEstimate(reviewer)).toBeCloseTo(expectedAnalysis(reviewId, added.settings).pooled!.estimate, 10);
+    await screenshot(lead, "analysis-saved-new");
 
-    // Back to the seeded fixed-effect model for the next test files.
-    await lead.getByLabel("Model", { exact: true }).selectOption("fixed");
-    await expect.poll(() => forest(lead).locator('g[data-row="prediction"]').count()).toBe(0);
-    expect(await forest(lead).textContent()).toContain("IV, Fixed, 95% CI");
-    expect(await shownEstimate(lead)).toBeCloseTo(expected().pooled!.estimate, 10);
+    // Removed again (the lead confirms), so that the demo keeps the seed paper's three analyses.
+    lead.once("dialog", (dialog) => void dialog.accept());
+    await lead.getByRole("button", { name: "Remove", exact: true }).click();
+    await expect.poll(() => savedAnalyses(reviewId).length).toBe(before.length);
+    await expect.poll(() => reviewer.getByLabel("Saved analysis").locator("option").count(), { timeout: 5000 }).toBe(before.length);
   });
 });

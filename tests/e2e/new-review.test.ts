@@ -23,22 +23,29 @@ describe("a new, empty review", () => {
     await page.getByRole("button", { name: "Create review" }).click();
     await page.waitForURL(/\/reviews\/\d+$/);
     const reviewId = Number(new URL(page.url()).pathname.split("/").pop());
-    expect(await page.locator("main").innerText()).toContain("No study can be analysed at this time point yet.");
-    for (const section of ["studies", "risk-of-bias", "analysis"]) {
+    // A new review is nobody's topic yet: no outcome, no characteristic, no exosome anything.
+    expect(await page.locator("main").innerText()).toContain("No outcome is defined yet.");
+    for (const section of ["studies", "risk-of-bias", "analysis", "setup"]) {
       await page.goto(`/reviews/${reviewId}/${section}`);
       await page.locator("main h1").first().waitFor();
       const text = await page.locator("body").innerText();
-      expect(text).not.toMatch(/NaN|Infinity|Application error/);
+      expect(text).not.toMatch(/NaN|Infinity|undefined|Application error/);
+      expect(text).not.toMatch(/exosome|BBB/i);
     }
+    await page.goto(`/reviews/${reviewId}/analysis`);
+    await expect.poll(() => page.locator("main").innerText()).toContain("This review has no outcome yet.");
+    await page.goto(`/reviews/${reviewId}/setup`);
+    await expect.poll(() => page.getByRole("region", { name: "Outcomes" }).innerText()).toContain("No outcome yet.");
     await screenshot(page, "empty-review-analysis");
     expect(consoleErrors).toEqual([]);
   });
 
-  it("lets its lead edit the protocol and PRISMA counts, and define an outcome with its scale", async () => {
+  it("lets its lead edit the protocol and PRISMA counts, and define an outcome with its scale on Set-up", async () => {
     await page.goto("/");
     await page.getByRole("link", { name: "Empty review" }).click();
     await page.waitForURL(/\/reviews\/\d+$/);
-    await page.getByRole("button", { name: /Edit review details and outcomes/ }).click();
+    const reviewId = Number(new URL(page.url()).pathname.split("/").pop());
+    await page.getByRole("button", { name: /Edit review details/ }).click();
     await page.getByLabel("Records identified").fill("120");
     await page.getByLabel("Review question").fill("Does X improve Y in rats?");
     await page.getByRole("button", { name: "Save review details" }).click();
@@ -46,15 +53,24 @@ describe("a new, empty review", () => {
     await page.reload();
     expect(await page.getByRole("region", { name: "PRISMA flow" }).innerText()).toContain("120");
     expect(await page.locator("main").innerText()).toContain("Does X improve Y in rats?");
-    await page.getByRole("button", { name: /Edit review details and outcomes/ }).click();
-    await page.getByLabel("Outcome name").fill("Forelimb score");
-    await page.getByLabel("Scale minimum").fill("10");
-    await page.getByLabel("Scale maximum").fill("5");
+    await page.goto(`/reviews/${reviewId}/setup`);
     await page.getByRole("button", { name: "Add outcome" }).click();
-    await expect.poll(() => page.getByRole("form", { name: "Add outcome" }).innerText()).toContain("scaleMax: must be above the scale minimum");
-    await page.getByLabel("Scale minimum").fill("0");
-    await page.getByRole("button", { name: "Add outcome" }).click();
-    await expect.poll(() => page.getByRole("region", { name: "Review settings" }).innerText()).toContain("Forelimb score (points; scale 0 to 5, higher is better)");
+    const form = page.getByRole("form", { name: "New outcome" });
+    await form.getByLabel("Start from").selectOption({ label: "Other outcome (no fixed scale)" });
+    await form.getByLabel("Outcome name").fill("Forelimb score");
+    await form.getByLabel("Unit").fill("points");
+    await form.getByLabel(/Scale minimum/).fill("10");
+    await form.getByLabel(/Scale maximum/).fill("5");
+    await form.getByRole("button", { name: "Add this outcome" }).click();
+    // The message names the field as the form does, not by its internal name.
+    await expect.poll(() => form.getByRole("alert").innerText()).toBe("Scale maximum must be above the scale minimum");
+    await form.getByLabel(/Scale minimum/).fill("0");
+    await form.getByRole("button", { name: "Add this outcome" }).click();
+    const outcomes = page.getByRole("region", { name: "Outcomes" });
+    await expect.poll(() => outcomes.innerText()).toContain("Forelimb score");
+    expect(await outcomes.innerText()).toContain("0 to 5 points, higher is better");
+    await page.reload();
+    await expect.poll(() => page.getByRole("region", { name: "Outcomes" }).innerText()).toContain("0 to 5 points, higher is better");
     await expectAccessible(page);
   });
 
@@ -69,26 +85,28 @@ describe("a new, empty review", () => {
       ["Second et al.", "2021"],
     ]) {
       await page.getByRole("button", { name: "Add study" }).click();
-      await page.getByLabel("Author", { exact: true }).fill(author!);
+      await page.getByLabel("First author", { exact: true }).fill(author!);
       await page.getByLabel("Year", { exact: true }).fill(year!);
       await page.getByRole("button", { name: "Save study" }).click();
       await expect.poll(() => page.locator("tbody").innerText()).toContain(author!);
     }
     await page.locator("tbody tr").first().getByRole("link", { name: /values/ }).click();
-    await page.getByLabel("Day after injury").fill("28");
+    await page.getByLabel("Day after injury (Forelimb score)").fill("28");
     await page.getByRole("button", { name: "Add time point" }).click();
     for (const [arm, mean, sd, n] of [
-      ["treated", "9.5", "2.1", "10"],
-      ["control", "7.0", "1.9", "10"],
+      ["Treated", "4.5", "0.6", "10"],
+      ["Control", "3.0", "0.5", "10"],
     ] as const) {
       await page.getByLabel(`Mean, ${arm}, day 28`, { exact: true }).fill(mean);
       await page.getByLabel(`SD, ${arm}, day 28`, { exact: true }).fill(sd);
       await page.getByLabel(`n, ${arm}, day 28`, { exact: true }).fill(n);
-      await page.getByRole("row").filter({ has: page.getByLabel(`Mean, ${arm}, day 28`) }).getByRole("button", { name: "Save" }).click();
+      await page.getByLabel(`n, ${arm}, day 28`, { exact: true }).press("Enter");
       await expect.poll(() => page.getByRole("row").filter({ has: page.getByLabel(`Mean, ${arm}, day 28`) }).innerText()).toContain("Saved");
+      // Shown as stored ("3.0" reads "3"), and not taken for unsaved input.
+      expect(await page.getByLabel(`Mean, ${arm}, day 28`, { exact: true }).inputValue()).toBe(String(Number(mean)));
     }
     await page.goto(`/reviews/${reviewId}/analysis`);
-    await expect.poll(() => page.getByTestId("pooled-estimate").innerText()).toContain("2.50");
+    await expect.poll(() => page.getByTestId("pooled-estimate").innerText()).toContain("1.50"); // 4.5 − 3.0: one study, its own difference
     const text = await page.locator("body").innerText();
     expect(text).toContain("Second 2021");
     expect(text).toContain("no outcome data entered");

@@ -52,3 +52,32 @@ export async function demoReviewId(page: Page): Promise<number> {
   const href = await page.getByRole("link", { name: /Stem cell-derived exosomes/ }).getAttribute("href");
   return Number(href?.split("/").pop());
 }
+
+/** A phone-sized context (390 × 844 CSS px, touch, mobile viewport meta honoured), as the issue measured. */
+export const PHONE = { width: 390, height: 844 } as const;
+export async function newPhoneContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ baseURL: BASE_URL, viewport: PHONE, isMobile: true, hasTouch: true });
+}
+
+/** Signs in through the form on a fresh context of the given size. */
+export async function signedInPageSized(browser: Browser, username: string, size: "desktop" | "phone", password?: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = size === "phone" ? await newPhoneContext(browser) : await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, username, password);
+  return { context, page };
+}
+
+/** How wide the page is laid out (CSS px): wider than the viewport means it scrolls sideways. */
+export function pageScrollWidth(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth);
+}
+
+/** The id of a review on the home page, by its title. */
+export async function reviewIdByTitle(page: Page, title: string | RegExp): Promise<number> {
+  await page.goto("/");
+  const href = await page.getByRole("link", { name: title }).first().getAttribute("href");
+  const id = Number(href?.split("/").pop());
+  if (!Number.isInteger(id) || id <= 0) throw new Error(`No review titled ${String(title)} on the home page`);
+  return id;
+}
+

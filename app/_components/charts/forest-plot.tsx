@@ -8,6 +8,7 @@ import { CsvDownload, ChartDownloads } from "./download-buttons";
 import { effectAxis, fmtEffect, fmtEffectCi, measureInfo } from "./effect-scale";
 import { ForestChart, type ForestColumn, type ForestRow, type RobJudgment } from "./forest-chart";
 import { Pager, pageSlice } from "@/app/_components/pager";
+import { ScrollBox } from "@/app/_components/scroll-box";
 
 export type ForestSort = "input" | "year" | "effect" | "weight" | "name";
 export const forestSorts: { value: ForestSort; label: string }[] = [
@@ -318,21 +319,23 @@ export function ForestPlot({
           <CsvDownload tableLabel="Forest plot data" basename={`${basename}-data`} header={csvHeader} rows={csvRows} />
         </span>
       </div>
-      <div ref={container} className="overflow-x-auto rounded border border-slate-200 bg-white" data-testid="forest-plot">
-        <ForestChart
-          ariaLabel="Forest plot"
-          description={description}
-          left={left}
-          right={right}
-          rows={rows}
-          axis={axis}
-          plotHeader={[measureInfo[measure].name, modelLabel(settings, result.modelSelection)]}
-          plotWidth={380}
-          favours={favours}
-          references={references}
-          robDomains={rob?.domains}
-        />
-      </div>
+      <ScrollBox label="Forest plot">
+        <div ref={container} className="w-max min-w-full" data-testid="forest-plot">
+          <ForestChart
+            ariaLabel="Forest plot"
+            description={description}
+            left={left}
+            right={right}
+            rows={rows}
+            axis={axis}
+            plotHeader={[measureInfo[measure].name, modelLabel(settings, result.modelSelection)]}
+            plotWidth={380}
+            favours={favours}
+            references={references}
+            robDomains={rob?.domains}
+          />
+        </div>
+      </ScrollBox>
       {pageCount > 1 && <Pager label="Forest plot pages" page={current} pageCount={pageCount} onPage={setPage} />}
     </div>
   );

@@ -9,6 +9,7 @@ import { effectAxis, fmtEffectCi, measureInfo } from "./effect-scale";
 import { ForestChart, type ForestColumn, type ForestRow } from "./forest-chart";
 import { modelLabel } from "./forest-plot";
 import { Pager, pageSlice } from "@/app/_components/pager";
+import { ScrollBox } from "@/app/_components/scroll-box";
 
 const levelText = (level: number) => `${fmt(level * 100, level * 100 === Math.round(level * 100) ? 0 : 1)}%`;
 
@@ -196,19 +197,21 @@ export function PagedIntervalPlot<T>(props: {
           <ChartDownloads container={container} chartLabel={props.ariaLabel} basename={props.basename} />
         </span>
       </div>
-      <div ref={container} className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <ForestChart
-          ariaLabel={props.ariaLabel}
-          description={props.description}
-          left={props.left}
-          right={props.right}
-          rows={props.rows(items)}
-          axis={props.axis}
-          plotHeader={props.plotHeader}
-          plotWidth={props.plotWidth ?? 360}
-          references={props.reference === null ? [] : [{ x: props.reference, color: "#64748b" }]}
-        />
-      </div>
+      <ScrollBox label={props.ariaLabel}>
+        <div ref={container} className="w-max min-w-full">
+          <ForestChart
+            ariaLabel={props.ariaLabel}
+            description={props.description}
+            left={props.left}
+            right={props.right}
+            rows={props.rows(items)}
+            axis={props.axis}
+            plotHeader={props.plotHeader}
+            plotWidth={props.plotWidth ?? 360}
+            references={props.reference === null ? [] : [{ x: props.reference, color: "#64748b" }]}
+          />
+        </div>
+      </ScrollBox>
       {pageCount > 1 && <Pager label={`${props.ariaLabel} pages`} page={current} pageCount={pageCount} onPage={setPage} />}
     </div>
   );

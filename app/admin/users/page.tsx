@@ -11,7 +11,7 @@ export default async function UsersPage() {
   return (
     <>
       <AppHeader user={user} />
-      <main className="mx-auto max-w-3xl p-6">
+      <main className="mx-auto max-w-3xl p-4 sm:p-6">
         <h1 className="text-2xl font-semibold">Accounts</h1>
         <UsersAdmin />
       </main>

@@ -12,7 +12,7 @@ export default async function MembersPage({ params }: { params: Promise<{ id: st
   return (
     <>
       <AppHeader user={user} nav={{ reviewId, title: review.title, role, current: "members" }} />
-      <main className="mx-auto max-w-3xl p-6">
+      <main className="mx-auto max-w-3xl p-4 sm:p-6">
         <h1 className="text-2xl font-semibold">Members</h1>
         <p className="mt-1 text-sm text-slate-600">Leads manage members and settle conflicts; reviewers edit study data and their own bias judgments; viewers read results and the report.</p>
         <MembersEditor reviewId={reviewId} />

@@ -1,5 +1,6 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import { useState } from "react";
 import { errorMessage } from "@/app/_lib/trpc-errors";
 import { useTRPC } from "@/app/_trpc/client";
@@ -51,63 +52,65 @@ export function ConsensusSection({ reviewId, data, index, onOpenCell }: { review
         </p>
       )}
       {data.me.seesIndividual && disagreements.length > 0 && (
-        <table className="text-sm" aria-label="Disagreements between the reviewers">
-          <thead className="bg-slate-100 text-left">
-            <tr>
-              <th scope="col" className="px-2 py-1">
-                Study
-              </th>
-              <th scope="col" className="px-2 py-1">
-                Domain
-              </th>
-              <th scope="col" className="px-2 py-1">
-                {index.reviewerName(1)}
-              </th>
-              <th scope="col" className="px-2 py-1">
-                {index.reviewerName(2)}
-              </th>
-              <th scope="col" className="px-2 py-1">
-                Consensus
-              </th>
-              <th scope="col" className="px-2 py-1">
-                <span className="sr-only">Open</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {disagreements.map((c) => {
-              const study = studyById.get(c.studyId);
-              const d = robDomains[c.domain - 1]!;
-              const action = data.me.canDecide && !c.consensus ? "Settle" : "Open";
-              return (
-                <tr key={`${c.studyId}:${c.domain}`} className="border-t border-slate-100" data-disagreement={`${study?.position}:${d.code}`}>
-                  <td className="px-2 py-0.5">
-                    {study?.position}. {study?.label}
-                  </td>
-                  <td className="px-2 py-0.5">
-                    {d.code} {d.name}
-                  </td>
-                  <td className="px-2 py-0.5">{c.first.judgment && `${judgmentSymbol[c.first.judgment]} ${judgmentShort[c.first.judgment]}`}</td>
-                  <td className="px-2 py-0.5">{c.second.judgment && `${judgmentSymbol[c.second.judgment]} ${judgmentShort[c.second.judgment]}`}</td>
-                  <td className="px-2 py-0.5">
-                    {c.consensus ? (
-                      <>
-                        {judgmentSymbol[c.consensus.judgment]} {judgmentShort[c.consensus.judgment]} <span className="text-slate-600">by {c.consensus.decidedByName}: {c.consensus.reason}</span>
-                      </>
-                    ) : (
-                      <span className="font-medium text-red-800">to settle</span>
-                    )}
-                  </td>
-                  <td className="px-2 py-0.5">
-                    <button type="button" className="text-blue-800 underline" onClick={() => onOpenCell(c.studyId, c.domain)} aria-label={`${action} study ${study?.position} ${d.code}`}>
-                      {action}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ScrollBox label="Disagreements between the reviewers">
+          <table className="text-sm" aria-label="Disagreements between the reviewers">
+            <thead className="bg-slate-100 text-left">
+              <tr>
+                <th scope="col" className="px-2 py-1">
+                  Study
+                </th>
+                <th scope="col" className="px-2 py-1">
+                  Domain
+                </th>
+                <th scope="col" className="px-2 py-1">
+                  {index.reviewerName(1)}
+                </th>
+                <th scope="col" className="px-2 py-1">
+                  {index.reviewerName(2)}
+                </th>
+                <th scope="col" className="px-2 py-1">
+                  Consensus
+                </th>
+                <th scope="col" className="px-2 py-1">
+                  <span className="sr-only">Open</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {disagreements.map((c) => {
+                const study = studyById.get(c.studyId);
+                const d = robDomains[c.domain - 1]!;
+                const action = data.me.canDecide && !c.consensus ? "Settle" : "Open";
+                return (
+                  <tr key={`${c.studyId}:${c.domain}`} className="border-t border-slate-100" data-disagreement={`${study?.position}:${d.code}`}>
+                    <td className="px-2 py-0.5">
+                      {study?.position}. {study?.label}
+                    </td>
+                    <td className="px-2 py-0.5">
+                      {d.code} {d.name}
+                    </td>
+                    <td className="px-2 py-0.5">{c.first.judgment && `${judgmentSymbol[c.first.judgment]} ${judgmentShort[c.first.judgment]}`}</td>
+                    <td className="px-2 py-0.5">{c.second.judgment && `${judgmentSymbol[c.second.judgment]} ${judgmentShort[c.second.judgment]}`}</td>
+                    <td className="px-2 py-0.5">
+                      {c.consensus ? (
+                        <>
+                          {judgmentSymbol[c.consensus.judgment]} {judgmentShort[c.consensus.judgment]} <span className="text-slate-600">by {c.consensus.decidedByName}: {c.consensus.reason}</span>
+                        </>
+                      ) : (
+                        <span className="font-medium text-red-800">to settle</span>
+                      )}
+                    </td>
+                    <td className="px-2 py-0.5">
+                      <button type="button" className="text-blue-800 underline" onClick={() => onOpenCell(c.studyId, c.domain)} aria-label={`${action} study ${study?.position} ${d.code}`}>
+                        {action}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </ScrollBox>
       )}
     </div>
   );

@@ -1,5 +1,6 @@
 "use client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import { useRef, useState, type RefObject } from "react";
 import { ExampleBadge } from "@/app/_components/example-badge";
 import { downloadBlob, downloadPng, downloadSvg } from "@/app/_components/charts/download";
@@ -104,9 +105,9 @@ export function FiguresSection({ reviewId, data }: { reviewId: number; data: Gri
             {f.weightNote && ` ${f.weightNote}`}
           </p>
           <figure className="space-y-1">
-            <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+            <ScrollBox label="Traffic-light plot">
               <TrafficLightPlot ref={trafficRef} rows={f.studies} palette={palette} caption={caption} />
-            </div>
+            </ScrollBox>
             <figcaption className="flex gap-2 text-sm">
               Traffic-light plot
               <DownloadButtons target={trafficRef} base={`${base}-traffic-light`} label="traffic-light plot" run={run} />
@@ -114,9 +115,9 @@ export function FiguresSection({ reviewId, data }: { reviewId: number; data: Gri
           </figure>
           <figure className="space-y-1">
             {shares ? (
-              <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+              <ScrollBox label="Summary plot">
                 <SummaryPlot ref={summaryRef} shares={shares} palette={palette} caption={summaryCaption} />
-              </div>
+              </ScrollBox>
             ) : (
               <p>No study to summarise yet.</p>
             )}

@@ -9,7 +9,7 @@ export default async function RiskOfBiasPage({ params }: { params: Promise<{ id:
   return (
     <>
       <AppHeader user={user} nav={{ reviewId, title: review.title, role, current: "risk-of-bias" }} />
-      <main className="mx-auto max-w-screen-2xl p-6">
+      <main className="mx-auto max-w-screen-2xl p-4 sm:p-6">
         <h1 className="text-2xl font-semibold">Risk of bias (SYRCLE)</h1>
         <p className="mt-1 max-w-4xl text-sm text-slate-600">
           Ten domains per study, each judged Low (Yes), High (No) or Unclear, by two reviewers independently: neither sees the other&apos;s judgments of a

@@ -1,5 +1,6 @@
 "use client";
 import { Fragment, useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import { robDomains } from "@/server/schemas/risk-of-bias";
 import { judgmentKeys, type GridData, type Judgment } from "./rob-model";
 
@@ -95,11 +96,11 @@ export function RobGrid({ id, label, describedBy, studies, rowBadge, cell, activ
   };
 
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+    <ScrollBox label={label}>
       <table id={id} role="grid" aria-label={label} aria-describedby={describedBy} className="border-collapse text-sm" onKeyDown={onKeyDown}>
         <thead className="bg-slate-100">
           <tr>
-            <th scope="col" role="columnheader" className="sticky left-0 z-10 w-52 bg-slate-100 px-2 py-1 text-left align-bottom">
+            <th scope="col" role="columnheader" className="sticky left-0 z-10 bg-slate-100 px-2 py-1 text-left align-bottom sm:w-52">
               Study
             </th>
             {robDomains.map((d) => (
@@ -125,7 +126,7 @@ export function RobGrid({ id, label, describedBy, studies, rowBadge, cell, activ
         <tbody>
           {studies.map((s, row) => (
             <tr key={s.id} data-study-id={s.id} className="border-t border-slate-100">
-              <th scope="row" role="rowheader" className="sticky left-0 z-10 bg-white px-2 py-0.5 text-left font-normal whitespace-nowrap">
+              <th scope="row" role="rowheader" className="sticky left-0 z-10 min-w-28 bg-white px-2 py-0.5 text-left font-normal sm:whitespace-nowrap">
                 <span className="tabular text-slate-600">{s.position}.</span> {s.label}
                 {rowBadge?.(s.id)}
               </th>
@@ -153,6 +154,6 @@ export function RobGrid({ id, label, describedBy, studies, rowBadge, cell, activ
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }

@@ -92,7 +92,7 @@ export function RobWorkbench({ reviewId }: { reviewId: number }) {
           </p>
         </div>
         <Legend view={view} canDecide={data.me.canDecide} />
-        <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_22rem]">
+        <div className="grid grid-cols-1 gap-4 xl:grid-cols-[minmax(0,1fr)_22rem]">
           <RobGrid
             id={GRID_ID}
             label={view === "mine" ? "Your SYRCLE judgments: studies by domain" : "Consensus judgments: studies by domain"}

@@ -60,18 +60,18 @@ export function CharacteristicsEditor({ reviewId, canEdit }: { reviewId: number;
               </span>
               {canEdit && (
                 <span className="ml-auto flex flex-wrap gap-2">
-                  <button type="button" disabled={i === 0} aria-label={`Move ${c.label} up`} className="rounded border px-1 disabled:opacity-40" onClick={() => move.mutateAsync({ reviewId, characteristicId: c.id, direction: "up" }).then(refresh, (e: unknown) => setMessage(errorMessage(e)))}>
+                  <button type="button" disabled={i === 0} aria-label={`Move ${c.label} up`} className="min-h-8 min-w-8 rounded border px-1 disabled:opacity-40 sm:min-h-0 sm:min-w-0" onClick={() => move.mutateAsync({ reviewId, characteristicId: c.id, direction: "up" }).then(refresh, (e: unknown) => setMessage(errorMessage(e)))}>
                     ↑
                   </button>
-                  <button type="button" disabled={i === items.length - 1} aria-label={`Move ${c.label} down`} className="rounded border px-1 disabled:opacity-40" onClick={() => move.mutateAsync({ reviewId, characteristicId: c.id, direction: "down" }).then(refresh, (e: unknown) => setMessage(errorMessage(e)))}>
+                  <button type="button" disabled={i === items.length - 1} aria-label={`Move ${c.label} down`} className="min-h-8 min-w-8 rounded border px-1 disabled:opacity-40 sm:min-h-0 sm:min-w-0" onClick={() => move.mutateAsync({ reviewId, characteristicId: c.id, direction: "down" }).then(refresh, (e: unknown) => setMessage(errorMessage(e)))}>
                     ↓
                   </button>
-                  <button type="button" className="text-blue-800 underline" onClick={() => setEditing(c.id)}>
+                  <button type="button" className="min-h-8 text-blue-800 underline sm:min-h-0" onClick={() => setEditing(c.id)}>
                     Edit {c.label}
                   </button>
                   <button
                     type="button"
-                    className="text-red-700 underline"
+                    className="min-h-8 text-red-700 underline sm:min-h-0"
                     onClick={async () => {
                       if (c.studiesWithValue > 0 && !window.confirm(`Remove "${c.label}" and its values in ${c.studiesWithValue} studies? The audit trail keeps them.`)) return;
                       await remove.mutateAsync({ reviewId, characteristicId: c.id, version: c.version }).then(refresh, (e: unknown) => setMessage(errorMessage(e)));

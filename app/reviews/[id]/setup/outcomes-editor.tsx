@@ -49,7 +49,7 @@ export function OutcomesEditor({ reviewId, canEdit }: { reviewId: number; canEdi
               </span>
               {canEdit && (
                 <span className="ml-auto flex gap-2">
-                  <button type="button" className="text-sm text-blue-800 underline" onClick={() => setEditing(o.id)}>
+                  <button type="button" className="min-h-8 text-sm text-blue-800 underline sm:min-h-0" onClick={() => setEditing(o.id)}>
                     Edit {o.name}
                   </button>
                   <DeleteOutcome reviewId={reviewId} outcome={o} />
@@ -75,7 +75,7 @@ function DeleteOutcome({ reviewId, outcome }: { reviewId: number; outcome: Outco
   const remove = useMutation(trpc.outcomes.delete.mutationOptions({ onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.outcomes.list.queryKey({ reviewId }) }) }));
   return (
     <>
-      <button type="button" className="text-sm text-red-700 underline" onClick={() => remove.mutate({ reviewId, outcomeId: outcome.id, version: outcome.version })}>
+      <button type="button" className="min-h-8 text-sm text-red-700 underline sm:min-h-0" onClick={() => remove.mutate({ reviewId, outcomeId: outcome.id, version: outcome.version })}>
         Remove {outcome.name}
       </button>
       {remove.error && (

@@ -52,13 +52,13 @@ export function Table1ColumnsEditor({ reviewId, canEdit }: { reviewId: number; c
             <span>{columnLabel(definitions, key)}</span>
             {canEdit && (
               <span className="ml-auto flex gap-1">
-                <button type="button" aria-label={`Move column ${columnLabel(definitions, key)} left`} disabled={i === 0} className="rounded border px-1 disabled:opacity-40" onClick={() => void save(moved(i, i - 1))}>
+                <button type="button" aria-label={`Move column ${columnLabel(definitions, key)} left`} disabled={i === 0} className="min-h-8 min-w-8 rounded border px-1 disabled:opacity-40 sm:min-h-0 sm:min-w-0" onClick={() => void save(moved(i, i - 1))}>
                   ↑
                 </button>
-                <button type="button" aria-label={`Move column ${columnLabel(definitions, key)} right`} disabled={i === columns.length - 1} className="rounded border px-1 disabled:opacity-40" onClick={() => void save(moved(i, i + 1))}>
+                <button type="button" aria-label={`Move column ${columnLabel(definitions, key)} right`} disabled={i === columns.length - 1} className="min-h-8 min-w-8 rounded border px-1 disabled:opacity-40 sm:min-h-0 sm:min-w-0" onClick={() => void save(moved(i, i + 1))}>
                   ↓
                 </button>
-                <button type="button" aria-label={`Remove column ${columnLabel(definitions, key)}`} className="rounded border px-1 text-red-700" onClick={() => void save(columns.filter((c) => c !== key))}>
+                <button type="button" aria-label={`Remove column ${columnLabel(definitions, key)}`} className="min-h-8 min-w-8 rounded border px-1 text-red-700 sm:min-h-0 sm:min-w-0" onClick={() => void save(columns.filter((c) => c !== key))}>
                   ✕
                 </button>
               </span>

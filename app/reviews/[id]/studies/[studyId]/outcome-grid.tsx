@@ -70,10 +70,12 @@ function OutcomeTable(props: {
   const [notice, setNotice] = useState<{ text: string; undo?: number[] } | null>(null);
   const valuesAt = (day: number) => detail.timepoints.find((t) => t.outcomeId === outcome.id && t.day === day);
 
-  const deleteValues = async (day: number, stored: Stored[], what: string) => {
+  const deleteValues = async (day: number, stored: Stored[], what: string, wholeDay: boolean) => {
     if (stored.length === 0) return props.onForgetDay(day);
     try {
       await remove.mutateAsync({ reviewId, studyId: detail.study.id, values: stored.map((m) => ({ measurementId: m.id, version: m.version })) });
+      // A day added on this page would otherwise stay on screen, empty, after its values are gone (Undo brings them back).
+      if (wholeDay) props.onForgetDay(day);
       setNotice({ text: `Deleted ${what}.`, undo: stored.map((m) => m.id) });
     } catch (error) {
       setNotice({ text: errorMessage(error) });
@@ -149,8 +151,8 @@ function OutcomeTable(props: {
                             {canEdit && (
                               <button
                                 type="button"
-                                className="mt-1 block rounded px-1 text-xs text-red-700 hover:bg-red-50"
-                                onClick={() => void deleteValues(day, stored, `every value of day ${day}`)}
+                                className="mt-1 block rounded px-1 py-1 text-xs text-red-700 hover:bg-red-50 sm:py-0"
+                                onClick={() => void deleteValues(day, stored, `every value of day ${day}`, true)}
                               >
                                 Delete day {day}
                               </button>
@@ -161,7 +163,7 @@ function OutcomeTable(props: {
                       }
                       canEdit={canEdit}
                       onChanged={props.onChanged}
-                      onDelete={(m) => void deleteValues(day, [m], `the ${arm.label} value of day ${day}`)}
+                      onDelete={(m) => void deleteValues(day, [m], `the ${arm.label} value of day ${day}`, false)}
                     />
                   ))}
                 </tbody>
@@ -177,7 +179,7 @@ function OutcomeTable(props: {
 
 type Draft = { mean: string; errorType: ErrorType; errorValue: string; ciLower: string; ciUpper: string; n: string; dataSource: (typeof dataSources)[number]; sourceDetail: string };
 
-const draftOf = (s: Stored | null): Draft => ({
+const draftOf = (s: Pick<Stored, "mean" | "errorType" | "errorValue" | "ciLower" | "ciUpper" | "n" | "dataSource" | "sourceDetail"> | null): Draft => ({
   mean: s ? String(s.mean) : "",
   errorType: s?.errorType ?? "SD",
   errorValue: s?.errorValue != null ? String(s.errorValue) : "",
@@ -251,12 +253,21 @@ function ArmRow(props: {
   const blank = [draft.mean, draft.errorValue, draft.ciLower, draft.ciUpper, draft.n].every((v) => v.trim() === "");
 
   const submit = async (atVersion = baseVersion) => {
+    // One save at a time: leaving a cell and pressing Enter right after would otherwise send the row twice, and the
+    // second (still without the new row's version) would fail as a conflict with the first.
+    // (The row's state, not `save.isPending`: React re-renders after the blur, a discrete event, before the key
+    // arrives, while the mutation's own status reaches the component later.)
+    if (state.status === "saving") return;
     const problems = measurementProblems(input(atVersion));
     if (problems.length > 0) return setState({ status: "invalid", problems });
     setState({ status: "saving" });
+    const sent = draft;
     try {
       const row = await save.mutateAsync({ ...measurementInput.parse(input(atVersion)), reviewId });
       setBaseVersion(row.version);
+      // Show the value as stored ("3.0" typed reads "3"), so that a saved row is not taken for an unsaved one; input
+      // typed while the save was under way stays.
+      setDraft((current) => (sameDraft(current, sent) ? draftOf(row) : current));
       setState({ status: "saved" });
       await props.onChanged();
     } catch (error) {
@@ -370,7 +381,7 @@ function ArmRow(props: {
             setState({ status: "idle" });
           }} />
           {stored && (
-            <button type="button" className="mt-1 block rounded px-1 text-red-700 hover:bg-red-50" aria-label={`Delete value, ${arm.label}, day ${day}`} onClick={() => props.onDelete(stored)}>
+            <button type="button" className="mt-1 block rounded px-1 py-1 text-red-700 hover:bg-red-50 sm:py-0" aria-label={`Delete value, ${arm.label}, day ${day}`} onClick={() => props.onDelete(stored)}>
               Delete
             </button>
           )}

@@ -15,7 +15,7 @@ export default async function StudyPage({ params }: { params: Promise<{ id: stri
   return (
     <>
       <AppHeader user={user} nav={{ reviewId, title: review.title, role, current: "study" }} />
-      <main className="mx-auto max-w-screen-xl p-6">
+      <main className="mx-auto max-w-screen-xl p-4 sm:p-6">
         <StudyDetail reviewId={reviewId} studyId={studyId} canEdit={role !== "viewer"} />
       </main>
     </>
