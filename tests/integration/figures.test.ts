@@ -231,7 +231,7 @@ describe("calibrating and placing points", () => {
     const offScale = await rejection(caller.figures.placePoint({ reviewId, figureId, readingId, armId: treatedId, day: 7, kind: "mean", pixel: { x: 200, y: 440 }, n: 8 }));
     expect(offScale.message).toMatch(/reads −?-?1\.05, outside the scale of BBB/);
     const noType = await rejection(caller.figures.placePoint({ reviewId, figureId, readingId, armId: treatedId, day: 7, kind: "error_end", pixel: { x: 200, y: 100 }, n: 8 }));
-    expect(noType.message).toMatch(/^errorType: is required/);
+    expect(noType.message).toMatch(/^Error type is required/);
     expect([count(figurePoints), count(measurements)]).toEqual(before);
   });
 
