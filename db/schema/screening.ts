@@ -3,6 +3,7 @@ import { createdAt, updatedAt, version } from "./columns";
 import { users } from "./auth";
 import { reviews } from "./reviews";
 import { studies } from "./studies";
+import { storedFiles } from "./files";
 
 /*
  * Screening: search results imported per source, deduplicated, screened by two reviewers independently
@@ -79,6 +80,8 @@ export const screeningRecords = sqliteTable(
     notRetrievedReason: text("not_retrieved_reason").notNull().default(""),
     /** The study this record reports (set when an included record becomes a study, or linked by hand). */
     studyId: integer("study_id").references(() => studies.id, { onDelete: "set null" }),
+    /** The full text (a PDF in the review's file store) the full-text screeners read. */
+    fullTextFileId: integer("full_text_file_id").references(() => storedFiles.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     version: version(),

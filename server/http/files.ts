@@ -6,7 +6,7 @@ import { env } from "@/server/env";
 import { AppError, toTRPCError } from "@/server/errors";
 import { createCaller } from "@/server/root";
 import { figureDetailsSchema, labelledIssue } from "@/server/schemas/figure";
-import { figureImagePolicy, readStoredFile } from "@/server/services/stored-files";
+import { figureImagePolicy, fullTextPolicy, readStoredFile } from "@/server/services/stored-files";
 import { createContext, roleInReview } from "@/server/trpc";
 
 /**
@@ -60,23 +60,43 @@ async function readCapped(req: Request, cap: number): Promise<Uint8Array | null>
 }
 
 /**
+ * The checks every upload passes before its form is read: same origin, the upload header (a cross-site page cannot
+ * add it without a preflight), multipart, and a body cap counted as it arrives. The form, or the refusal.
+ */
+async function readUploadForm(req: Request, cap: number, fieldLabel: string): Promise<{ form: FormData } | { response: Response }> {
+  const refused = originRefusal(req);
+  if (refused) return { response: refused };
+  if (req.headers.get(UPLOAD_HEADER) !== "1") return { response: refuse(403, `Uploads must carry the ${UPLOAD_HEADER} header.`) };
+  if (!(req.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) return { response: refuse(415, "Uploads must be sent as multipart/form-data.") };
+  const body = await readCapped(req, cap + FORM_OVERHEAD_BYTES);
+  if (body === null) return { response: refuse(413, `${fieldLabel}: the upload is larger than the limit of ${(cap / (1024 * 1024)).toFixed(0)} MB.`, fieldLabel) };
+  try {
+    return { form: await new Request(req.url, { method: "POST", headers: { "content-type": req.headers.get("content-type")! }, body: new Uint8Array(body) }).formData() };
+  } catch {
+    return { response: refuse(400, "The upload could not be read as a form.") };
+  }
+}
+
+/** A procedure's failure as the JSON an upload answers with (status from the tRPC code, the field named). */
+async function answer(call: () => Promise<unknown>): Promise<Response> {
+  try {
+    return json(201, await call());
+  } catch (error) {
+    const trpcError = error instanceof AppError ? toTRPCError(error) : error instanceof TRPCError ? error : null;
+    if (!trpcError) throw error;
+    const field = trpcError.cause instanceof AppError ? trpcError.cause.field : undefined;
+    return refuse(getHTTPStatusCodeFromError(trpcError), trpcError.message, field);
+  }
+}
+
+/**
  * POST multipart/form-data: `details` (JSON, figureDetailsSchema) and `image` (the cropped figure).
  * Answers 201 {figureId, readingId, …} or an error naming the field.
  */
 export async function handleFigureUpload(req: Request, reviewId: number, db?: Db): Promise<Response> {
-  const refused = originRefusal(req);
-  if (refused) return refused;
-  if (req.headers.get(UPLOAD_HEADER) !== "1") return refuse(403, `Uploads must carry the ${UPLOAD_HEADER} header.`);
-  if (!(req.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) return refuse(415, "Uploads must be sent as multipart/form-data.");
-  const cap = figureImagePolicy.maxBytes + FORM_OVERHEAD_BYTES;
-  const body = await readCapped(req, cap);
-  if (body === null) return refuse(413, `Figure image: the upload is larger than the limit of ${(figureImagePolicy.maxBytes / (1024 * 1024)).toFixed(0)} MB.`, "Figure image");
-  let form: FormData;
-  try {
-    form = await new Request(req.url, { method: "POST", headers: { "content-type": req.headers.get("content-type")! }, body: new Uint8Array(body) }).formData();
-  } catch {
-    return refuse(400, "The upload could not be read as a form.");
-  }
+  const read = await readUploadForm(req, figureImagePolicy.maxBytes, "Figure image");
+  if ("response" in read) return read.response;
+  const { form } = read;
   const image = form.get("image");
   if (!(image instanceof Blob)) return refuse(400, "Figure image: choose a file.", "Figure image");
   let details: unknown;
@@ -91,20 +111,30 @@ export async function handleFigureUpload(req: Request, reviewId: number, db?: Db
     return refuse(400, labelledIssue(issue), issue ? String(issue.path[0] ?? "") : undefined);
   }
   const caller = createCaller(createContext({ headers: req.headers, db }));
-  try {
-    const created = await caller.figures.create({
+  return answer(async () =>
+    caller.figures.create({
       reviewId,
       ...parsed.data,
       image: new Uint8Array(await image.arrayBuffer()),
       imageName: image instanceof File ? image.name : "",
-    });
-    return json(201, created);
-  } catch (error) {
-    const trpcError = error instanceof AppError ? toTRPCError(error) : error instanceof TRPCError ? error : null;
-    if (!trpcError) throw error;
-    const field = trpcError.cause instanceof AppError ? trpcError.cause.field : undefined;
-    return refuse(getHTTPStatusCodeFromError(trpcError), trpcError.message, field);
-  }
+    }),
+  );
+}
+
+/**
+ * POST multipart/form-data: `file` (the PDF) and `version` (the record's). Through the `screening.attachFullText`
+ * procedure, so the role and the record's review are checked there. Answers 201 {id, version, fullText} or an error.
+ */
+export async function handleFullTextUpload(req: Request, reviewId: number, recordId: number, db?: Db): Promise<Response> {
+  const read = await readUploadForm(req, fullTextPolicy.maxBytes, "Full text");
+  if ("response" in read) return read.response;
+  const file = read.form.get("file");
+  if (!(file instanceof Blob)) return refuse(400, "Full text: choose a PDF file.", "Full text");
+  const version = Number(read.form.get("version"));
+  const caller = createCaller(createContext({ headers: req.headers, db }));
+  return answer(async () =>
+    caller.screening.attachFullText({ reviewId, recordId, version, file: new Uint8Array(await file.arrayBuffer()), fileName: file instanceof File ? file.name : "" }),
+  );
 }
 
 /** GET a stored file: members of its review only, with the media type sniffed at upload and no sniffing by the browser. */
@@ -137,7 +167,8 @@ export function serveStoredFile(req: Request, reviewId: number, fileId: number, 
       ...common,
       "Content-Type": file.mediaType,
       "Content-Length": String(file.data.length),
-      "Content-Disposition": `inline; filename="${safeName}"; filename*=UTF-8''${encodeURIComponent(file.originalName)}`,
+      // A PDF is saved, not opened in the browser's viewer (a PDF can carry scripts); images are shown inline.
+      "Content-Disposition": `${file.mediaType === "application/pdf" ? "attachment" : "inline"}; filename="${safeName}"; filename*=UTF-8''${encodeURIComponent(file.originalName)}`,
     },
   });
 }

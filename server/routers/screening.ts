@@ -21,6 +21,8 @@ import {
   startImportInput,
   undoInput,
   undoMergeInput,
+  attachFullTextInput,
+  detachFullTextInput,
 } from "@/server/schemas/screening";
 import {
   addReason,
@@ -38,6 +40,8 @@ import {
   screeningRecallCurves,
   screeningRecord,
   setNotRetrieved,
+  attachFullText,
+  detachFullText,
   undoDecision,
   updateScreeningSettings,
 } from "@/server/services/screening";
@@ -117,6 +121,13 @@ export const screeningRouter = router({
   resolve: reviewProcedure("reviewer")
     .input(resolveInput)
     .mutation(({ ctx, input }) => resolve(ctx.db, caller(ctx), ctx.reviewId, input)),
+  /** Called by the upload route (app/api/reviews/[id]/screening/records/[recordId]/full-text) with the PDF's bytes. */
+  attachFullText: reviewProcedure("reviewer")
+    .input(attachFullTextInput)
+    .mutation(({ ctx, input }) => attachFullText(ctx.db, caller(ctx), ctx.reviewId, input.recordId, input.file, input.fileName, input.version)),
+  detachFullText: reviewProcedure("reviewer")
+    .input(detachFullTextInput)
+    .mutation(({ ctx, input }) => detachFullText(ctx.db, caller(ctx), ctx.reviewId, input.recordId, input.version)),
   setNotRetrieved: reviewProcedure("reviewer")
     .input(notRetrievedInput)
     .mutation(({ ctx, input }) => setNotRetrieved(ctx.db, caller(ctx), ctx.reviewId, input.recordId, input.notRetrieved, input.reason, input.version)),

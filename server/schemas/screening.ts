@@ -130,3 +130,12 @@ export const createStudyInput = z.object({ recordId: id, version });
 export const linkStudyInput = z.object({ recordId: id, studyId: id.nullable(), version });
 export const recordInput = z.object({ recordId: id });
 export const stageInput = z.object({ stage: screeningStage });
+
+/** A full-text PDF for a record; the bytes come from the upload route (JSON clients cannot send them). */
+export const attachFullTextInput = z.object({
+  recordId: id,
+  file: z.instanceof(Uint8Array, { message: "must be sent as a file upload" }),
+  fileName: z.string().max(500).default(""),
+  version,
+});
+export const detachFullTextInput = z.object({ recordId: id, version });

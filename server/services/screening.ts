@@ -40,6 +40,7 @@ import {
   type Slot,
   type StageState,
 } from "./screening-state";
+import { fullTextPolicy, inspectFile, storeFile } from "./stored-files";
 import { insertStudy } from "./studies";
 import { assertVersion } from "./versioning";
 
@@ -201,6 +202,7 @@ function recordView(r: RecordRow, sources: Map<number, string>) {
     notRetrievedReason: r.notRetrievedReason,
     studyId: r.studyId,
     duplicateOf: r.duplicateOf,
+    fullTextFileId: r.fullTextFileId,
     version: r.version,
   };
 }
@@ -529,6 +531,49 @@ export function createStudyFromRecord(db: Db, caller: Caller, reviewId: number, 
   });
   publishReviewChange(reviewId, "study", caller.user.displayName);
   return { studyId: created.id, author: created.author, year: created.year, doi: created.doi, title: created.title, journal: created.journal };
+}
+
+/**
+ * Attaches (or replaces) a record's full-text PDF, stored in the review's file store with the figure images. The
+ * file is checked by its content first (a PDF to its end-of-file marker, within the size cap), outside the write
+ * transaction, so a large upload never holds the database lock while it is read.
+ */
+export async function attachFullText(db: Db, caller: Caller, reviewId: number, recordId: number, bytes: Uint8Array, fileName: string, expectedVersion: number) {
+  const file = await inspectFile(bytes, fullTextPolicy);
+  const row = writeTransaction(db, (tx) => {
+    const record = getRecord(tx, reviewId, recordId);
+    assertVersion(tx, "screeningRecord", record, expectedVersion);
+    const stored = storeFile(tx, caller.user, reviewId, file, fileName);
+    const saved = tx
+      .update(screeningRecords)
+      .set({ fullTextFileId: stored.id, version: sql`${screeningRecords.version} + 1`, updatedAt: new Date().toISOString() })
+      .where(eq(screeningRecords.id, recordId))
+      .returning()
+      .get();
+    recordAudit(tx, caller.user, { reviewId, entity: "screeningRecord", entityId: recordId, action: "update", changes: [{ field: "fullTextFileId", oldValue: record.fullTextFileId, newValue: stored.id }] });
+    return { id: saved.id, version: saved.version, fullText: { fileId: stored.id, name: stored.originalName, byteSize: stored.byteSize } };
+  });
+  publishReviewChange(reviewId, "screening", caller.user.displayName);
+  return row;
+}
+
+/** Detaches a record's full text (the file stays in the store and in the audit trail). */
+export function detachFullText(db: Db, caller: Caller, reviewId: number, recordId: number, expectedVersion: number) {
+  const row = writeTransaction(db, (tx) => {
+    const record = getRecord(tx, reviewId, recordId);
+    assertVersion(tx, "screeningRecord", record, expectedVersion);
+    if (record.fullTextFileId === null) throw invalid("recordId", "this record has no full text attached");
+    const saved = tx
+      .update(screeningRecords)
+      .set({ fullTextFileId: null, version: sql`${screeningRecords.version} + 1`, updatedAt: new Date().toISOString() })
+      .where(eq(screeningRecords.id, recordId))
+      .returning()
+      .get();
+    recordAudit(tx, caller.user, { reviewId, entity: "screeningRecord", entityId: recordId, action: "update", changes: [{ field: "fullTextFileId", oldValue: record.fullTextFileId, newValue: null }] });
+    return { id: saved.id, version: saved.version };
+  });
+  publishReviewChange(reviewId, "screening", caller.user.displayName);
+  return row;
 }
 
 /** The study fields a record fills; pure over the row, so the data import (issue 12) can reuse it. */

@@ -24,6 +24,9 @@ export const figureImagePolicy: FilePolicy = {
   label: "Figure image",
 };
 
+/** A record's full text for screening: a PDF (checked to its end-of-file marker), at most 25 MB. */
+export const fullTextPolicy: FilePolicy = { allowed: ["application/pdf"], maxBytes: 25 * 1024 * 1024, label: "Full text" };
+
 export { inspectFile, type FilePolicy, type InspectedFile };
 
 const infoColumns = {

@@ -108,6 +108,9 @@ const matrix: Record<string, Entry> = {
   "screening.conflicts": { access: "reviewer", input: (reviewId) => ({ reviewId, stage: "title_abstract" }) },
   // The lead, or the third reviewer the lead names (tested in tests/integration/screening.test.ts).
   "screening.resolve": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, stage: "title_abstract", decision: "include", version: null }) },
+  // Reachable over HTTP only through the upload route (binary input); JSON callers get BAD_REQUEST after authorization.
+  "screening.attachFullText": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, file: new Uint8Array([1]), version: 1 }) },
+  "screening.detachFullText": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, version: 1 }) },
   "screening.setNotRetrieved": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, notRetrieved: true, reason: "x", version: 1 }) },
   "screening.createStudy": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, version: 1 }) },
   "screening.linkStudy": { access: "reviewer", input: (reviewId) => ({ reviewId, recordId: NO_ID, studyId: null, version: 1 }) },

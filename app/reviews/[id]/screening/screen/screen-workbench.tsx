@@ -10,6 +10,7 @@ import type { ScreeningOrder, ScreeningStage } from "@/db/schema/screening";
 import type { AppRouter } from "@/server/root";
 import { stageLabels } from "@/server/schemas/screening";
 import type { inferRouterOutputs } from "@trpc/server";
+import { FullTextAttachment } from "../full-text";
 import { HighlightedText } from "./highlighted-text";
 
 type Queue = inferRouterOutputs<AppRouter>["screening"]["queue"];
@@ -230,6 +231,9 @@ export function ScreenWorkbench({ reviewId, stage }: { reviewId: number; stage: 
               <p className="mt-3 text-xs text-slate-600">
                 Keywords: <HighlightedText text={current.keywords.join("; ")} include={terms.includeTerms} exclude={terms.excludeTerms} />
               </p>
+            )}
+            {stage === "full_text" && (
+              <FullTextAttachment reviewId={reviewId} record={current} canEdit onChanged={() => queryClient.invalidateQueries({ queryKey: trpc.screening.pathKey() })} />
             )}
           </article>
           <aside aria-label="Decide" className="space-y-2">
