@@ -2,6 +2,7 @@ import "server-only";
 import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
 import { characteristicsRouter } from "./routers/characteristics";
+import { dataIoRouter } from "./routers/data-io";
 import { measurementsRouter } from "./routers/measurements";
 import { outcomesRouter } from "./routers/outcomes";
 import { reviewsRouter } from "./routers/reviews";
@@ -20,6 +21,7 @@ export const appRouter = router({
   analyses: savedAnalysesRouter,
   analysis: analysisRouter,
   riskOfBias: riskOfBiasRouter,
+  dataIo: dataIoRouter,
 });
 
 export type AppRouter = typeof appRouter;
