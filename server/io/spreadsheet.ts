@@ -113,7 +113,8 @@ const cleanHeader = (h: unknown) => String(h ?? "").replace(/^\ufeff/, "").trim(
 
 /** Reads a CSV (delimiter detected among , ; tab |, quoted fields may hold newlines) into one sheet. */
 export function readCsv(text: string, name = "CSV"): Sheet {
-  const parsed = Papa.parse<string[]>(text.replace(/^\ufeff/, ""), { delimiter: "", skipEmptyLines: false, preview: MAX_ROWS + 1000 });
+  const body = text.replace(/^\ufeff/, "");
+  const parsed = Papa.parse<string[]>(body, { delimiter: guessDelimiter(body), skipEmptyLines: false, preview: MAX_ROWS + 1000 });
   const unclosed = parsed.errors.find((e) => e.code === "MissingQuotes");
   if (unclosed) throw fileProblem(`a quote opened near record ${(unclosed.row ?? 0) + 1} is never closed.`);
   // Records, not lines: a quoted newline spans lines, and blank lines are records of one empty cell. Row numbers
@@ -135,6 +136,18 @@ export function readCsv(text: string, name = "CSV"): Sheet {
   }
   if (!header) throw fileProblem("has no header row.");
   return { name, header, rows };
+}
+
+/**
+ * The delimiter is the one of , ; tab | that occurs most often in the header row outside quotes (headers seldom hold
+ * quotes; data rows often do, e.g. "Li, W; Chen, H"). With none of them, papaparse guesses from the data.
+ */
+function guessDelimiter(text: string): string {
+  const headerLine = text.split(/\r?\n/, 1)[0] ?? "";
+  const outsideQuotes = headerLine.replace(/"[^"]*"/g, "");
+  const counts = [",", ";", "\t", "|"].map((d) => [d, outsideQuotes.split(d).length - 1] as const);
+  const [best] = [...counts].sort((a, b) => b[1] - a[1]);
+  return best && best[1] > 0 ? best[0] : "";
 }
 
 const newlines = (cells: string[]) => cells.reduce((n, c) => n + (c.match(/\r\n|\r|\n/g)?.length ?? 0), 0);

@@ -354,6 +354,9 @@ function planImport(db: DbOrTx, reviewId: number, fileName: string, bytes: Uint8
     }
   }
 
+  if (dataSheets.length > 0 && !columns.some((c) => c.target !== "ignore"))
+    problem({ sheet: dataSheets[0]!.name }, "None of the file's columns is imported: choose below what each column holds.");
+
   // New characteristics: from the Set-up sheet when it defines them, else inferred from the column's values.
   const newCharacteristics = new Map<string, NewCharacteristic>();
   for (const c of columns.filter((c) => c.target === "new")) {
@@ -526,6 +529,15 @@ function planImport(db: DbOrTx, reviewId: number, fileName: string, bytes: Uint8
       const errorValue = numberOf("errorValue", "Error value");
       const n = numberOf("n", "n");
       if (day === undefined || mean === undefined || sd === undefined || sem === undefined || ciLower === undefined || ciUpper === undefined || errorValue === undefined || n === undefined) continue;
+      const missing = (
+        [
+          ["day", "Day", day],
+          ["mean", "Mean", mean],
+          ["n", "n", n],
+        ] as const
+      ).filter(([, , v]) => v === null);
+      for (const [target, label] of missing) problem(at(get(target)?.column ?? labelOfTarget(target)), `${label} is required for an outcome value${get(target) ? "" : " (the file has no such column)"}.`);
+      if (missing.length > 0) continue;
       let errorType: ErrorType | null = null;
       let error: number | null = null;
       const typeCell = get("errorType");
@@ -579,15 +591,13 @@ function planImport(db: DbOrTx, reviewId: number, fileName: string, bytes: Uint8
       };
       const issues = measurementProblems(candidate);
       for (const issue of issues) problem(at(columnOfField[issue.field] ?? measurementFieldLabel(issue.field, errorType)), issue.message);
-      if (issues.length > 0 || dataSource === undefined || example === "invalid") continue;
       const scale = outcomeScale(outcomeName)!;
       const outside = (v: number | null) => v !== null && ((scale.scaleMin !== null && v < scale.scaleMin) || (scale.scaleMax !== null && v > scale.scaleMax));
       const range = `${scale.name} runs from ${scale.scaleMin ?? "−∞"} to ${scale.scaleMax ?? "∞"}`;
       // The mean must lie on the scale; a 95% CI of a mean near its end may reach beyond it (the demo's does).
-      if (outside(candidate.mean)) {
-        problem(at(columnOfField.mean ?? "Mean"), humanMessage("Mean", `${candidate.mean} is outside the scale (${range}).`));
-        continue;
-      }
+      const offScale = outside(candidate.mean);
+      if (offScale) problem(at(columnOfField.mean ?? "Mean"), humanMessage("Mean", `${candidate.mean} is outside the scale (${range}).`));
+      if (issues.length > 0 || offScale || dataSource === undefined || example === "invalid") continue;
       const duplicate = arm.values.find((v) => v.outcome.toLowerCase() === outcomeName.toLowerCase() && v.day === candidate.day);
       if (duplicate) {
         problem(at(columnOfField.day ?? "Day"), `Arm "${armLabel}" of study "${key}" already has a ${outcomeName} value on day ${candidate.day} in ${duplicate.at.sheet} row ${duplicate.at.row}.`);
