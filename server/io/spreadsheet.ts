@@ -152,9 +152,8 @@ function guessDelimiter(text: string): string {
 
 const newlines = (cells: string[]) => cells.reduce((n, c) => n + (c.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
 
-/** Reads every sheet of an XLSX workbook (after the zip-bomb check); cell values as stored, formulas noted. */
-export function readXlsx(bytes: Uint8Array): Sheet[] {
-  const files = unzipBounded(bytes);
+/** Reads every sheet of an XLSX workbook, unzipped by `unzipBounded` (the zip-bomb check); formulas are noted. */
+export function readXlsx(files: Map<string, Uint8Array>): Sheet[] {
   if (![...files.keys()].some((n) => n.startsWith("xl/"))) throw fileProblem("is a zip archive but not an XLSX workbook.");
   // Re-packed without compression: SheetJS then reads exactly the bytes that were counted above.
   const stored = zipSync(Object.fromEntries(files), { level: 0 });

@@ -31,10 +31,9 @@ export function readUpload(bytes: Uint8Array, filename: string): ReadUpload {
   assertFileSize(bytes.length);
   const lower = filename.toLowerCase();
   if (isZip(bytes)) {
-    const entries = [...unzipBounded(bytes).keys()];
-    if (entries.some((e) => e.startsWith("xl/"))) return recognise(readXlsx(bytes));
-    // A RevMan Web data package: a zip of CSVs, of which "…data-rows.csv" holds the analysed numbers.
     const files = unzipBounded(bytes);
+    if ([...files.keys()].some((e) => e.startsWith("xl/"))) return recognise(readXlsx(files));
+    // A RevMan Web data package: a zip of CSVs, of which "…data-rows.csv" holds the analysed numbers.
     const rowsFile = [...files.entries()].find(([name]) => /data-rows\.csv$/i.test(name));
     if (!rowsFile) throw invalidFile("is a zip archive without an XLSX workbook or a RevMan Web data-rows.csv.");
     return fromRevmanWeb(readCsv(decodeText(rowsFile[1]), rowsFile[0]));

@@ -229,8 +229,13 @@ describe("commit safety", () => {
   it("writes one audit entry per imported row, naming the file and row", async () => {
     const reviewId = emptyReview("Audit");
     await importAll(reviewId, file("audit.csv", "Study,First author,Year,Arm,Treated or control,Outcome,Day,Mean,SD,n\nA 2020,A et al.,2020,T,treated,Score,1,5,1,8\nA 2020,A et al.,2020,C,control,Score,1,4,1,8\n"));
-    const entries = t.db.$client.prepare("select distinct entity_id, reason from audit_log where review_id = ? and entity = 'measurement'").all(reviewId);
-    expect(entries).toEqual([expect.objectContaining({ reason: "imported from audit.csv, CSV row 2" }), expect.objectContaining({ reason: "imported from audit.csv, CSV row 3" })]);
+    const entries = t.db.$client.prepare("select entity_id, reason, new_value from audit_log where review_id = ? and entity = 'measurement' order by id").all(reviewId) as { entity_id: number; reason: string; new_value: string }[];
+    expect(entries.map((e) => e.reason)).toEqual(["imported from audit.csv, CSV row 2", "imported from audit.csv, CSV row 3"]);
+    expect(JSON.parse(entries[0]!.new_value)).toMatchObject({ arm: "T", day: 1, mean: 5, errorType: "SD", errorValue: 1, n: 8 });
+    // The study's history lists the imported values (and so can offer them back after a deletion).
+    const [study] = await admin.studies.list({ reviewId });
+    const history = await admin.studies.history({ reviewId, studyId: study!.id });
+    expect(history.filter((h) => h.entity === "measurement").map((h) => h.entityId).sort()).toEqual(entries.map((e) => e.entity_id).sort());
   });
 
   it("lets only one of two commits of the same preview through, and refuses a commit after the review changed", async () => {
