@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { eq, getTableColumns, max, sql } from "drizzle-orm";
 import type { Statement } from "better-sqlite3";
 import { writeTransaction, type Db, type DbOrTx } from "@/db/client";
@@ -849,7 +850,17 @@ export function previewImport(db: Db, reviewId: number, file: { name: string; ba
   return planImport(db, reviewId, file.name, decode(file.base64), mapping).plan;
 }
 
-export type ImportResult = { studiesCreated: number; studiesUpdated: number; armsCreated: number; valuesCreated: number; valuesUpdated: number; outcomesCreated: number; characteristicsCreated: number };
+export type ImportResult = {
+  studiesCreated: number;
+  studiesUpdated: number;
+  armsCreated: number;
+  valuesCreated: number;
+  valuesUpdated: number;
+  outcomesCreated: number;
+  characteristicsCreated: number;
+  /** How long the write transaction held SQLite's write lock (other writers wait that long; see bench:import). */
+  writeMs: number;
+};
 
 /** Writes the previewed plan, all of it or nothing, with an audit entry per row; refuses a plan that changed. */
 export function commitImport(db: Db, actor: Actor, reviewId: number, file: { name: string; base64: string }, mapping: Record<string, string>, fingerprint: string): ImportResult {
@@ -870,6 +881,7 @@ export function commitImport(db: Db, actor: Actor, reviewId: number, file: { nam
   // transaction proves the snapshot is still current; otherwise the plan is made again under the lock.
   const snapshot = db.transaction((tx) => ({ planned: planImport(tx, reviewId, file.name, bytes, mapping), mark: latestAudit(tx) }), { behavior: "deferred" });
   checked(snapshot.planned);
+  const writeStarted = performance.now();
   const result = writeTransaction(db, (tx) => {
     const { actions, newOutcomes, newCharacteristics, mapping: used } = latestAudit(tx) === snapshot.mark ? snapshot.planned : checked(planImport(tx, reviewId, file.name, bytes, mapping));
     const reason = (at: Located) => `imported from ${file.name}, ${at.sheet} row ${at.row}`;
@@ -898,7 +910,7 @@ export function commitImport(db: Db, actor: Actor, reviewId: number, file: { nam
     const idOf = (ref: CharacteristicRef) => (ref.kind === "existing" ? ref.id : characteristicIds.get(refKey(ref))!);
 
     let studyPosition = tx.select({ last: max(studies.position) }).from(studies).where(eq(studies.reviewId, reviewId)).get()?.last ?? 0;
-    const counts: ImportResult = { studiesCreated: 0, studiesUpdated: 0, armsCreated: 0, valuesCreated: 0, valuesUpdated: 0, outcomesCreated: newOutcomes.length, characteristicsCreated: newCharacteristics.length };
+    const counts: ImportResult = { studiesCreated: 0, studiesUpdated: 0, armsCreated: 0, valuesCreated: 0, valuesUpdated: 0, outcomesCreated: newOutcomes.length, characteristicsCreated: newCharacteristics.length, writeMs: 0 };
     for (const action of actions) {
       const first = action.draft.rows[0]!;
       let study = action.existing;
@@ -967,6 +979,7 @@ export function commitImport(db: Db, actor: Actor, reviewId: number, file: { nam
     }
     return counts;
   });
+  result.writeMs = Math.round(performance.now() - writeStarted);
   publishReviewChange(reviewId, "import", actor.displayName);
   return result;
 }

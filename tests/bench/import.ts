@@ -28,7 +28,7 @@ console.log(`preview: ${previewMs.toFixed(0)} ms (${preview.problemCount} proble
 started = performance.now();
 const result = await admin.dataIo.commitImport({ reviewId, file, mapping: {}, fingerprint: preview.fingerprint });
 const commitMs = performance.now() - started;
-console.log(`commit: ${commitMs.toFixed(0)} ms (${result.valuesCreated} values, ${t.db.$client.prepare("select count(*) from audit_log").pluck().get()} audit rows)`);
+console.log(`commit: ${commitMs.toFixed(0)} ms, of which ${result.writeMs} ms holding the write lock (${result.valuesCreated} values, ${t.db.$client.prepare("select count(*) from audit_log").pluck().get()} audit rows)`);
 started = performance.now();
 const again = await admin.dataIo.previewImport({ reviewId, file, mapping: {} });
 console.log(`re-import preview (everything matches): ${(performance.now() - started).toFixed(0)} ms (${again.totals.valuesUnchanged} unchanged)`);
