@@ -226,6 +226,40 @@ describe("malformed files", () => {
 describe("commit safety", () => {
   const newStudy = (mean: string) => file("one.csv", `Study,First author,Year,DOI,Arm,Treated or control,Outcome,Day,Mean,SD,n\nRace 2020,Race et al.,2020,10.5555/race,A,treated,BBB locomotor score,7,${mean},1,8\n`);
 
+  it("re-imports a changed file as updates of the matching study, showing the differences first", async () => {
+    const reviewId = emptyReview("Update");
+    const header = "Study,First author,Year,DOI,Title,Arm,Treated or control,Outcome,Day,Mean,SD,n";
+    await importAll(reviewId, file("v1.csv", `${header}
+U 2020,U et al.,2020,10.5555/u,Old title,T,treated,Score,7,5,1,8
+U 2020,U et al.,2020,10.5555/u,Old title,C,control,Score,7,4,1,8
+`));
+    // The same study (by DOI, though the first author was corrected), a new title, one changed mean, one new day.
+    const v2 = file("v2.csv", `${header}
+U 2020,Ü et al.,2020,10.5555/U,New title,T,treated,Score,7,5.5,1,8
+U 2020,Ü et al.,2020,10.5555/U,New title,C,control,Score,7,4,1,8
+U 2020,Ü et al.,2020,10.5555/U,,T,treated,Score,14,6,1,8
+`);
+    const preview = await admin.dataIo.previewImport({ reviewId, file: v2, mapping: {} });
+    expect(preview.totals).toMatchObject({ studiesCreated: 0, studiesUpdated: 1, valuesCreated: 1, valuesUpdated: 1, valuesUnchanged: 1 });
+    expect(preview.studies[0]!.changes).toEqual([
+      { field: "First author", from: "U et al.", to: "Ü et al." },
+      { field: "Title", from: "Old title", to: "New title" },
+      { field: "DOI", from: "10.5555/u", to: "10.5555/U" },
+      { field: "Score, T, day 7", from: "5 (SD 1), n 8", to: "5.5 (SD 1), n 8" },
+    ]);
+    const result = await admin.dataIo.commitImport({ reviewId, file: v2, mapping: {}, fingerprint: preview.fingerprint });
+    expect(result).toMatchObject({ studiesUpdated: 1, valuesCreated: 1, valuesUpdated: 1 });
+    expect(valuesOf(reviewId).map((v) => [(v as { arm: string }).arm, (v as { day: number }).day, (v as { mean: number }).mean])).toEqual([
+      ["T", 7, 5.5],
+      ["C", 7, 4],
+      ["T", 14, 6],
+    ]);
+    const [study] = await admin.studies.list({ reviewId });
+    expect(study).toMatchObject({ author: "Ü et al.", title: "New title", version: 2 });
+    const updates = t.db.$client.prepare("select field, old_value, new_value from audit_log where review_id = ? and action = 'update' and entity = 'measurement'").all(reviewId);
+    expect(updates).toEqual([{ field: "mean", old_value: "5", new_value: "5.5" }]);
+  });
+
   it("writes one audit entry per imported row, naming the file and row", async () => {
     const reviewId = emptyReview("Audit");
     await importAll(reviewId, file("audit.csv", "Study,First author,Year,Arm,Treated or control,Outcome,Day,Mean,SD,n\nA 2020,A et al.,2020,T,treated,Score,1,5,1,8\nA 2020,A et al.,2020,C,control,Score,1,4,1,8\n"));

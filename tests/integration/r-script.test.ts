@@ -19,6 +19,8 @@ beforeAll(async () => {
   // Beside the demo's three fixed-effect analyses: a random-effects one with Hartung-Knapp, a 90% level and
   // subgroups, and an SMD one chosen by the I²/Q rule, so that τ², its interval and the prediction interval are checked.
   const lead = callerFor(t.db, "lead");
+  // A study label that would break out of an R string or comment if it were pasted in unescaped.
+  t.db.$client.prepare("update studies set author = ? where review_id = ? and position = 1").run('O"Brien\\"); system("touch pwned"); #', reviewId);
   const [first] = await lead.analyses.list({ reviewId });
   await lead.analyses.create({ reviewId, title: "Random, HK, 90%, by source", settings: { ...first!.settings, model: "random", tau2Method: "REML", ciMethod: "hk", level: 0.9, timepoint: "last", subgroupField: (await lead.analyses.list({ reviewId }))[2]!.settings.subgroupField } });
   await lead.analyses.create({ reviewId, title: "SMD, auto model, DL", settings: { ...first!.settings, measure: "SMD", model: "auto", tau2Method: "DL", timepoint: "first" } });
@@ -77,6 +79,7 @@ describe("reproducible R script", () => {
       expect(mismatches.map(([name, value]) => `${analysis.number} ${name}: R ${r[name]}, engine ${value}`)).toEqual([]);
       if (analysis.settings.model === "random") expect(r["pi.lb"]).not.toBeNull();
     }
+    expect(readdirSync(dir)).not.toContain("pwned");
     // The plots were drawn too.
     expect(readdirSync(dir).filter((f) => f.endsWith(".pdf")).length).toBe(2 * analyses.length);
   }, 300_000);
