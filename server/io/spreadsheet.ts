@@ -109,7 +109,7 @@ function checkRowCount(count: number): void {
   if (count > MAX_ROWS) throw fileProblem(`has ${count.toLocaleString("en")} data rows; at most ${MAX_ROWS.toLocaleString("en")} can be imported at once. Split it.`);
 }
 
-const cleanHeader = (h: unknown) => String(h ?? "").replace(/^\ufeff/, "").trim();
+const cleanHeader = (h: unknown) => unescapeFormula(String(h ?? "").replace(/^\ufeff/, "").trim());
 
 /** Reads a CSV (delimiter detected among , ; tab |, quoted fields may hold newlines) into one sheet. */
 export function readCsv(text: string, name = "CSV"): Sheet {
