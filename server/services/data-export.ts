@@ -185,16 +185,18 @@ export function analysisSheet(db: DbOrTx, reviewId: number, analysis: SavedAnaly
   const run = runReviewAnalysis(db, reviewId, analysis.settings);
   const { result } = run;
   const inputById = new Map(run.inputs.map((s) => [String(s.studyId), s]));
-  const header = ["Analysis", "Row", STUDY_KEY_LABEL, "Group", "Day", "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "yi", "vi", "CI lower", "CI upper", "Weight (%)"];
+  const header = ["Analysis", "Row", STUDY_KEY_LABEL, "Group", "Day", "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "yi", "vi", "Estimate", "CI lower", "CI upper", "Weight (%)", "Value", "Note"];
   const name = `${analysis.number} ${analysis.title}`;
+  const line = (cells: Partial<Record<(typeof header)[number], OutCell>>): OutCell[] => header.map((h) => cells[h] ?? null);
   const rows: OutCell[][] = (result.studies ?? []).map((s) => {
     const input = inputById.get(s.id);
-    return [name, "study", run.labels[s.id] ?? s.id, input?.group ?? null, input?.day ?? null, input?.m1, input?.sd1, input?.n1, input?.m2, input?.sd2, input?.n2, s.yi, s.vi, s.ciLower, s.ciUpper, s.weight];
+    const study = { Study: run.labels[s.id] ?? s.id, Group: input?.group, Day: input?.day, m1i: input?.m1, sd1i: input?.sd1, n1i: input?.n1, m2i: input?.m2, sd2i: input?.sd2, n2i: input?.n2 };
+    return line({ Analysis: name, Row: "study", ...study, yi: s.yi, vi: s.vi, Estimate: s.yi, "CI lower": s.ciLower, "CI upper": s.ciUpper, "Weight (%)": s.weight });
   });
-  const summary = (label: string, estimate: number | null | undefined, lower: number | null | undefined, upper: number | null | undefined): OutCell[] => [name, label, null, null, null, null, null, null, null, null, null, estimate ?? null, null, lower ?? null, upper ?? null, null];
-  if (result.pooled) rows.push(summary(`pooled (${result.modelSelection?.chosen ?? run.settings.model}, ${run.settings.measure})`, result.pooled.estimate, result.pooled.ciLower, result.pooled.ciUpper));
-  if (result.prediction) rows.push(summary("prediction interval", null, result.prediction.lower, result.prediction.upper));
-  for (const g of result.subgroups?.groups ?? []) rows.push(summary(`subgroup ${g.name} (k = ${g.k})`, g.estimate, g.ciLower, g.ciUpper));
+  if (result.pooled)
+    rows.push(line({ Analysis: name, Row: `pooled (${result.modelSelection?.chosen ?? run.settings.model}, ${run.settings.measure})`, Estimate: result.pooled.estimate, "CI lower": result.pooled.ciLower, "CI upper": result.pooled.ciUpper }));
+  if (result.prediction) rows.push(line({ Analysis: name, Row: "prediction interval", "CI lower": result.prediction.lower, "CI upper": result.prediction.upper }));
+  for (const g of result.subgroups?.groups ?? []) rows.push(line({ Analysis: name, Row: "subgroup", Group: g.name, Estimate: g.estimate, "CI lower": g.ciLower, "CI upper": g.ciUpper, Note: `k = ${g.k}` }));
   const h = result.heterogeneity;
   const stats: [string, number | null | undefined][] = [
     ["k", result.k],
@@ -209,9 +211,9 @@ export function analysisSheet(db: DbOrTx, reviewId: number, analysis: SavedAnaly
     ["Begg p", result.begg?.pValue],
     ["Trim-and-fill k0", result.trimFill?.k0],
   ];
-  for (const [label, value] of stats) rows.push(summary(label, value, null, null));
-  for (const e of run.excluded) rows.push([name, "excluded", run.labels[e.id] ?? e.id, null, null, null, null, null, null, null, null, null, null, null, null, null, ]);
-  return { name: `Analysis ${analysis.number}`, header, rows: rows.map((r) => (r.length > header.length ? r.slice(0, header.length) : r)) };
+  for (const [label, value] of stats) rows.push(line({ Analysis: name, Row: label, Value: value }));
+  for (const e of run.excluded) rows.push(line({ Analysis: name, Row: "excluded", Study: run.labels[e.id] ?? e.id, Note: e.reason }));
+  return { name: `Analysis ${analysis.number}`, header, rows };
 }
 
 export function allAnalysesSheets(db: DbOrTx, reviewId: number): OutSheet[] {

@@ -1,3 +1,4 @@
+import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalysisSettings } from "@/server/schemas/analysis-settings";
 import { columnText } from "@/server/schemas/columns";
@@ -149,6 +150,31 @@ describe("study data round trip", () => {
     const grid = await callerFor(t.db, "lead").riskOfBias.grid({ reviewId: imported.reviewId });
     const demoGrid = await callerFor(t.db, "lead").riskOfBias.grid({ reviewId: demo });
     expect(grid.judgments.map(({ id: _i, studyId: _s, updatedAt: _u, version: _v, ...j }) => j)).toEqual(demoGrid.judgments.map(({ id: _i, studyId: _s, updatedAt: _u, version: _v, ...j }) => j));
+  });
+
+  it("exports Table 1, outcome data as analysed, each analysis's results and the metafor data with the engine's numbers", async () => {
+    const viewer = callerFor(t.db, "reviewer2");
+    const parse = (content: string) => Papa.parse<Record<string, string>>(content.replace(/^\ufeff/, ""), { header: true, skipEmptyLines: true }).data;
+    const table1 = parse((await viewer.dataIo.download({ reviewId: demo, file: "table1.csv" })).content);
+    expect(table1).toHaveLength(21);
+    expect(Object.keys(table1[0]!)).toEqual(["#", "First author", "Year", "Exosome source", "Source (as printed)", "Route", "Injured site", "Model induction", "Possible mechanism", "Reference"]);
+    const outcome = parse((await viewer.dataIo.download({ reviewId: demo, file: "outcome-data.csv" })).content);
+    expect(outcome).toHaveLength(84);
+    const sem = outcome.find((r) => r["Error type"] === "SEM")!;
+    expect(Number(sem["SD used in the analysis"])).toBeCloseTo(Number(sem["SD or SEM"]) * Math.sqrt(Number(sem.n)), 12);
+    expect(sem["How the SD was obtained"]).toMatch(/^SD = SEM × √n/);
+    for (const analysis of await viewer.analyses.list({ reviewId: demo })) {
+      const { result } = await viewer.analysis.run({ reviewId: demo, settings: analysis.settings });
+      const rows = parse((await viewer.dataIo.download({ reviewId: demo, file: "analysis.csv", analysisId: analysis.id })).content);
+      const pooled = rows.find((r) => r.Row!.startsWith("pooled"))!;
+      expect(Number(pooled.Estimate)).toBe(result.pooled!.estimate);
+      expect(Number(pooled["CI lower"])).toBe(result.pooled!.ciLower);
+      expect(Number(rows.find((r) => r.Row === "I² (%)")!.Value)).toBe(result.heterogeneity!.I2);
+      expect(rows.filter((r) => r.Row === "study").map((r) => Number(r.yi))).toEqual(result.studies!.map((s) => s.yi));
+      const metafor = parse((await viewer.dataIo.download({ reviewId: demo, file: "metafor.csv", analysisId: analysis.id })).content);
+      expect(Object.keys(metafor[0]!)).toEqual(["study", "group", "day", "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "yi", "vi"]);
+      expect(metafor.map((r) => Number(r.vi))).toEqual(result.studies!.map((s) => s.vi));
+    }
   });
 
   it("refuses a document that is not a workbench archive, naming what is wrong", async () => {
