@@ -2,6 +2,7 @@ import Papa from "papaparse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnalysisSettings } from "@/server/schemas/analysis-settings";
 import { columnText } from "@/server/schemas/columns";
+import { exportFiles } from "@/server/schemas/data-import";
 import { studyFields } from "@/server/schemas/study";
 import { createReview } from "@/server/services/reviews";
 import { callerFor, demoReviewId, freshDb, userId, type TestDb } from "../support/test-db";
@@ -174,6 +175,22 @@ describe("study data round trip", () => {
       const metafor = parse((await viewer.dataIo.download({ reviewId: demo, file: "metafor.csv", analysisId: analysis.id })).content);
       expect(Object.keys(metafor[0]!)).toEqual(["study", "group", "day", "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "yi", "vi"]);
       expect(metafor.map((r) => Number(r.vi))).toEqual(result.studies!.map((s) => s.vi));
+    }
+  });
+
+  it("builds every download for a viewer, with no NaN, Infinity or undefined in it", async () => {
+    const { createUser } = await import("@/server/services/auth");
+    const { setMember } = await import("@/server/services/reviews");
+    await createUser(t.db, { username: "reader", displayName: "Reader", password: "reader-password" });
+    setMember(t.db, { id: userId(t.db, "admin"), displayName: "Administrator" }, demo, "reader", "viewer");
+    const viewer = callerFor(t.db, "reader");
+    const [analysis] = await viewer.analyses.list({ reviewId: demo });
+    for (const file of exportFiles) {
+      const download = await viewer.dataIo.download({ reviewId: demo, file, analysisId: analysis!.id });
+      const text = download.encoding === "base64" ? Buffer.from(download.content, "base64").toString("latin1") : download.content;
+      expect(text.length, file).toBeGreaterThan(100);
+      if (download.encoding === "utf8") expect(text, file).not.toMatch(/\bNaN\b|Infinity|undefined/);
+      expect(download.filename, file).toMatch(/^[a-z0-9][a-z0-9.-]*\.(csv|xlsx|R|ris|bib|json)$/);
     }
   });
 
