@@ -3,6 +3,16 @@ import { env } from "@/server/env";
 
 /** Request bodies above this are refused before parsing (a tRPC batch of cell edits is far smaller). */
 export const MAX_BODY_BYTES = 1_000_000;
+/** Uploads (a file of at most 10 MB, base64 in JSON) may be this large, on the upload procedures only. */
+export const MAX_UPLOAD_BODY_BYTES = 14_500_000;
+const UPLOAD_PROCEDURES = new Set(["dataIo.previewImport", "dataIo.commitImport", "dataIo.previewReferences", "dataIo.commitReferences", "dataIo.importReview"]);
+
+/** The body cap of a tRPC request: the upload cap only when every procedure of the (batched) call is an upload. */
+export function bodyCapFor(url: string): number {
+  const path = decodeURIComponent(new URL(url, "http://local").pathname.replace(/^.*\/api\/trpc\//, ""));
+  const procedures = path.split(",");
+  return procedures.length > 0 && procedures.every((p) => UPLOAD_PROCEDURES.has(p)) ? MAX_UPLOAD_BODY_BYTES : MAX_BODY_BYTES;
+}
 
 const refuse = (status: number, message: string) => ({
   response: Response.json({ error: { message, code: status === 413 ? "PAYLOAD_TOO_LARGE" : "FORBIDDEN" } }, { status }),
@@ -27,15 +37,16 @@ export async function checkMutationRequest(req: Request): Promise<{ response: Re
   }
   const type = req.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("application/json")) return refuse(403, "Mutations must be sent as application/json.");
+  const cap = bodyCapFor(req.url);
   const length = Number(req.headers.get("content-length") ?? "0");
-  if (length > MAX_BODY_BYTES) return refuse(413, `Request body over ${MAX_BODY_BYTES} bytes.`);
+  if (length > cap) return refuse(413, `Request body over ${cap} bytes.`);
   // Content-Length can be absent (chunked): count the bytes as they arrive and stop at the cap.
-  const body = await readCapped(req);
-  if (body === null) return refuse(413, `Request body over ${MAX_BODY_BYTES} bytes.`);
+  const body = await readCapped(req, cap);
+  if (body === null) return refuse(413, `Request body over ${cap} bytes.`);
   return { request: new Request(req.url, { method: req.method, headers: req.headers, body }) };
 }
 
-async function readCapped(req: Request): Promise<string | null> {
+async function readCapped(req: Request, cap: number): Promise<string | null> {
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -44,7 +55,7 @@ async function readCapped(req: Request): Promise<string | null> {
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
+    if (total > cap) {
       await reader.cancel();
       return null;
     }

@@ -3,6 +3,7 @@ import { analysisRouter } from "./routers/analysis";
 import { authRouter } from "./routers/auth";
 import { characteristicsRouter } from "./routers/characteristics";
 import { figuresRouter } from "./routers/figures";
+import { dataIoRouter } from "./routers/data-io";
 import { measurementsRouter } from "./routers/measurements";
 import { outcomesRouter } from "./routers/outcomes";
 import { reviewsRouter } from "./routers/reviews";
@@ -24,6 +25,7 @@ export const appRouter = router({
   riskOfBias: riskOfBiasRouter,
   screening: screeningRouter,
   figures: figuresRouter,
+  dataIo: dataIoRouter,
 });
 
 export type AppRouter = typeof appRouter;

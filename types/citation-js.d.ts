@@ -1,4 +1,4 @@
-// citation-js ships no type declarations; only the entry points the reference parser uses are declared.
+// citation-js ships no type declarations; only what the reference parsers use is declared.
 declare module "@citation-js/core" {
   export const plugins: {
     input: {
@@ -6,6 +6,11 @@ declare module "@citation-js/core" {
       type(data: unknown): string;
     };
   };
+  export class Cite {
+    constructor(data: unknown, options?: Record<string, unknown>);
+    data: unknown[];
+    format(format: string, options?: Record<string, unknown>): string;
+  }
 }
 declare module "@citation-js/plugin-ris";
 declare module "@citation-js/plugin-bibtex";

@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { SessionUser } from "@/server/auth/session";
 import { SignOutButton } from "./sign-out-button";
 
-export type ReviewSection = "overview" | "screening" | "studies" | "risk-of-bias" | "analysis" | "report" | "setup" | "study" | "members";
+export type ReviewSection = "overview" | "screening" | "studies" | "risk-of-bias" | "analysis" | "report" | "data" | "setup" | "study" | "members";
 type Nav = { reviewId: number; title: string; role: string; current: ReviewSection };
 
 /** The review's sections; `leadOnly` ones are hidden from others (their procedures refuse them anyway). */
@@ -12,6 +12,7 @@ const tabs: { key: ReviewSection; label: string; suffix: string; leadOnly?: bool
   { key: "studies", label: "Studies", suffix: "/studies" },
   { key: "risk-of-bias", label: "Risk of bias", suffix: "/risk-of-bias" },
   { key: "analysis", label: "Analysis", suffix: "/analysis" },
+  { key: "data", label: "Data", suffix: "/data" },
   { key: "setup", label: "Set-up", suffix: "/setup" },
   { key: "members", label: "Members", suffix: "/members", leadOnly: true },
 ];

@@ -23,6 +23,11 @@ export const reviews = sqliteTable("reviews", {
    */
   table1Columns: text("table1_columns", { mode: "json" }).$type<string[]>().notNull().default([]),
   isDemo: integer("is_demo", { mode: "boolean" }).notNull().default(false),
+  /**
+   * How the lead last mapped the columns of an imported spreadsheet: normalised header → import target. Offered
+   * again for the next file of the same layout (server/services/data-import).
+   */
+  importMapping: text("import_mapping", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
   version: version(),

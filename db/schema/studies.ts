@@ -1,4 +1,4 @@
-import { sqliteTable, integer, text, real, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sqliteTable, integer, text, real, index, uniqueIndex, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { createdAt, updatedAt, version } from "./columns";
 import { users } from "./auth";
 import { outcomes, reviews } from "./reviews";
@@ -63,6 +63,11 @@ export const arms = sqliteTable(
       .references(() => studies.id, { onDelete: "cascade" }),
     kind: text("kind", { enum: armKinds }).notNull(),
     label: text("label").notNull(),
+    /**
+     * For a treated arm: the control arm it is compared with. Arms that share one control point at the same row,
+     * which is how an import's "shared control" key is kept (the multi-arm analysis, issue 13, reads it).
+     */
+    controlArmId: integer("control_arm_id").references((): AnySQLiteColumn => arms.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     version: version(),
   },

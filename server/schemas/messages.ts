@@ -37,6 +37,9 @@ export const inputFieldLabels: Record<string, string> = {
   displayName: "Display name",
   question: "Question",
   level: "Confidence level",
+  base64: "File",
+  fingerprint: "Preview",
+  mapping: "Column mapping",
 };
 
 export function labelOfPath(path: readonly PropertyKey[]): string {

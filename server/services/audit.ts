@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray, or } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { arms, auditLog, measurements } from "@/db/schema";
 import type { SessionUser } from "@/server/auth/session";
@@ -21,6 +21,11 @@ const serialise = (value: unknown): string | null =>
 
 /** Appends audit rows; call it inside the transaction that makes the change, so both land or neither. */
 export function recordAudit(tx: DbOrTx, actor: Actor, entry: AuditEntry): void {
+  tx.insert(auditLog).values(auditRows(actor, entry)).run();
+}
+
+/** The audit_log rows of one entry (recordAudit writes them; bulk writers such as the import insert them themselves). */
+export function auditRows(actor: Actor, entry: AuditEntry) {
   const at = new Date().toISOString();
   const base = {
     at,
@@ -33,9 +38,7 @@ export function recordAudit(tx: DbOrTx, actor: Actor, entry: AuditEntry): void {
     reason: entry.reason ?? null,
   };
   const changes = entry.changes?.length ? entry.changes : [{ field: null, oldValue: null, newValue: null }];
-  tx.insert(auditLog)
-    .values(changes.map((c) => ({ ...base, field: c.field, oldValue: serialise(c.oldValue), newValue: serialise(c.newValue) })))
-    .run();
+  return changes.map((c) => ({ ...base, field: c.field, oldValue: serialise(c.oldValue), newValue: serialise(c.newValue) }));
 }
 
 /** Field-by-field differences between two versions of a row, for the audit trail. */
@@ -82,7 +85,17 @@ export function studyHistory(db: DbOrTx, reviewId: number, studyId: number) {
   const created = db
     .select({ id: auditLog.entityId })
     .from(auditLog)
-    .where(and(eq(auditLog.reviewId, reviewId), eq(auditLog.entity, "measurement"), eq(auditLog.field, "study"), eq(auditLog.newValue, String(studyId))))
+    .where(
+      and(
+        eq(auditLog.reviewId, reviewId),
+        eq(auditLog.entity, "measurement"),
+        or(
+          and(eq(auditLog.field, "study"), eq(auditLog.newValue, String(studyId))),
+          // An imported value's single create entry holds the whole row as JSON (services/data-import.ts).
+          and(eq(auditLog.action, "create"), isNull(auditLog.field), sql`json_extract(${auditLog.newValue}, '$.study') = ${studyId}`),
+        ),
+      ),
+    )
     .all()
     .map((r) => r.id)
     .filter((id): id is number => id !== null);

@@ -16,6 +16,7 @@ type Access = "public" | "signed-in" | "admin" | MemberRole;
 type Entry = { access: Access; input: (reviewId: number) => unknown };
 
 const NO_ID = 987_654;
+const EMPTY_FILE = { name: "empty.csv", base64: "" };
 const matrix: Record<string, Entry> = {
   "auth.me": { access: "public", input: () => undefined },
   "auth.signIn": { access: "public", input: () => ({ username: "", password: "x" }) },
@@ -151,6 +152,13 @@ const matrix: Record<string, Entry> = {
   "figures.compare": { access: "viewer", input: (reviewId) => ({ reviewId, figureId: NO_ID }) },
   "figures.decide": { access: "lead", input: (reviewId) => ({ reviewId, figureId: NO_ID, readingId: NO_ID, version: 1 }) },
   "figures.provenance": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "dataIo.download": { access: "viewer", input: (reviewId) => ({ reviewId, file: "table1.csv" }) },
+  // Imports take a file; an empty one passes authorization and is then refused as invalid (nothing is written).
+  "dataIo.previewImport": { access: "lead", input: (reviewId) => ({ reviewId, file: EMPTY_FILE }) },
+  "dataIo.commitImport": { access: "lead", input: (reviewId) => ({ reviewId, file: EMPTY_FILE, fingerprint: "0".repeat(64) }) },
+  "dataIo.previewReferences": { access: "lead", input: (reviewId) => ({ reviewId, file: EMPTY_FILE }) },
+  "dataIo.commitReferences": { access: "lead", input: (reviewId) => ({ reviewId, file: EMPTY_FILE, fingerprint: "0".repeat(64) }) },
+  "dataIo.importReview": { access: "admin", input: () => ({ file: EMPTY_FILE }) },
 };
 
 type Actor = "anonymous" | "viewer" | "reviewer" | "lead" | "outsider";
