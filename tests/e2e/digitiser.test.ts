@@ -299,10 +299,10 @@ describe("digitising figures in the browser", () => {
     // A second outcome on a log scale (lesion volume), defined by the lead.
     const { page: leadPage, context } = await signedInPage(browser, "lead");
     const created = await leadPage.evaluate(async (id) => {
-      const response = await fetch("/api/trpc/measurements.createOutcome", {
+      const response = await fetch("/api/trpc/outcomes.create", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ json: { reviewId: id, name: "Lesion volume", unit: "mm³", scaleMin: 0, scaleMax: null, higherIsBetter: false } }),
+        body: JSON.stringify({ json: { reviewId: id, outcome: { name: "Lesion volume", unit: "mm³", scaleMin: 0, scaleMax: null, higherIsBetter: false } } }),
       });
       return response.status;
     }, reviewId);
