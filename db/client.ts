@@ -13,6 +13,15 @@ export type DbOrTx = Db | Tx;
 
 const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 
+/** While migrating at start-up nothing is served yet, so waiting for another process's lock costs nobody. */
+const STARTUP_BUSY_TIMEOUT_MS = 5000;
+/**
+ * better-sqlite3 is synchronous: SQLite's busy handler sleeps on the event loop, so every request would wait
+ * with the one that hit the lock. Serving connections therefore fail at once with SQLITE_BUSY, and the tRPC
+ * middleware (server/trpc.ts) retries the whole procedure asynchronously (server/db-faults.ts).
+ */
+export const SERVING_BUSY_TIMEOUT_MS = 0;
+
 /**
  * Opens (creating if needed) the SQLite file, sets the durability pragmas and applies pending migrations.
  * WAL + synchronous=FULL: an acknowledged commit survives a crash or power loss.
@@ -20,12 +29,13 @@ const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 export function openDb(file: string): Db {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const client = new Database(file);
+  client.pragma(`busy_timeout = ${STARTUP_BUSY_TIMEOUT_MS}`);
   client.pragma("journal_mode = WAL");
   client.pragma("synchronous = FULL");
   client.pragma("foreign_keys = ON");
-  client.pragma("busy_timeout = 5000");
   const db = drizzle({ client, schema });
   migrate(db, { migrationsFolder });
+  client.pragma(`busy_timeout = ${SERVING_BUSY_TIMEOUT_MS}`);
   return db;
 }
 
