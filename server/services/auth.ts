@@ -1,54 +1,64 @@
 import "server-only";
-import { and, asc, count, eq, gt } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { writeTransaction, type Db } from "@/db/client";
-import { loginAttempts, users } from "@/db/schema";
+import { users } from "@/db/schema";
+import { acquireHashSlot } from "@/server/auth/hash-slots";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
-import { createSession, revokeSession, type SessionUser } from "@/server/auth/session";
+import { createSession, findTrustedDevice, rememberDevice, revokeSession, type SessionUser } from "@/server/auth/session";
+import { cancelAttempt, markSucceeded, reserveAttempt } from "@/server/auth/throttle";
+import { retryWhileBusy } from "@/server/db-faults";
 import { AppError } from "@/server/errors";
 import { env } from "@/server/env";
-
-/** The 6th failure within a minute is refused, per account and (more loosely, for shared offices) per address. */
-export const LOGIN_WINDOW_MS = 60_000;
-export const MAX_FAILURES_PER_ACCOUNT = 5;
-export const MAX_FAILURES_PER_ADDRESS = 20;
 
 // Compared against when the username is unknown, so that a wrong username costs as long as a wrong password.
 let dummyHash: Promise<string> | undefined;
 
-function recentFailures(db: Db, column: typeof loginAttempts.username | typeof loginAttempts.address, value: string): number {
-  const since = new Date(Date.now() - LOGIN_WINDOW_MS).toISOString();
-  return (
-    db
-      .select({ n: count() })
-      .from(loginAttempts)
-      .where(and(eq(column, value), eq(loginAttempts.succeeded, false), gt(loginAttempts.at, since)))
-      .get()?.n ?? 0
-  );
-}
+export type SignInResult = {
+  user: SessionUser;
+  token: string;
+  expiresAt: Date;
+  /** A new device cookie, when this browser was not yet known for the user. */
+  device: { token: string; expiresAt: Date } | null;
+};
 
+/**
+ * Checks a password. The attempt is reserved (throttle checked and attempt recorded, server/auth/throttle.ts)
+ * before anything is hashed, and the hash waits for one of the few hashing slots (server/auth/hash-slots.ts).
+ */
 export async function signIn(
   db: Db,
-  username: string,
-  password: string,
-  address: string,
-): Promise<{ user: SessionUser; token: string; expiresAt: Date }> {
-  const name = username.trim().toLowerCase();
-  if (recentFailures(db, loginAttempts.username, name) >= MAX_FAILURES_PER_ACCOUNT || recentFailures(db, loginAttempts.address, address) >= MAX_FAILURES_PER_ADDRESS)
-    throw new AppError("rate_limited", "Too many failed sign-in attempts. Wait a minute and try again.");
+  input: { username: string; password: string; address: string; deviceToken: string | undefined },
+): Promise<SignInResult> {
+  const name = input.username.trim().toLowerCase();
   const found = db.select().from(users).where(eq(users.username, name)).get();
   // With the demo switched off, its accounts (public password) cannot sign in even if they are still stored.
   const row = found?.isDemo && env().DEMO === "off" ? undefined : found;
-  const ok = row ? await verifyPassword(password, row.passwordHash) : await verifyPassword(password, await (dummyHash ??= hashPassword("not-a-password")));
-  const at = new Date().toISOString();
-  if (!row || !ok) {
-    db.insert(loginAttempts).values({ username: name, address, succeeded: false, at }).run();
-    throw new AppError("unauthenticated", "Wrong username or password.");
+  const device = findTrustedDevice(db, input.deviceToken);
+  const deviceHash = row && device?.userId === row.id ? device.tokenHash : null;
+  // A busy database here is retried by the tRPC middleware: nothing has happened yet.
+  const attemptId = reserveAttempt(db, { username: name, address: input.address, deviceHash });
+  let releaseSlot: () => void;
+  try {
+    releaseSlot = await acquireHashSlot();
+  } catch (error) {
+    await retryWhileBusy(() => cancelAttempt(db, attemptId));
+    throw error;
   }
-  return writeTransaction(db, (tx) => {
-    tx.insert(loginAttempts).values({ username: name, address, succeeded: true, at }).run();
-    const session = createSession(tx, row.id);
-    return { user: { id: row.id, username: row.username, displayName: row.displayName, isAdmin: row.isAdmin }, ...session };
-  });
+  let ok: boolean;
+  try {
+    ok = await verifyPassword(input.password, row ? row.passwordHash : await (dummyHash ??= hashPassword("not-a-password")));
+  } finally {
+    releaseSlot();
+  }
+  if (!row || !ok) throw new AppError("unauthenticated", "Wrong username or password.");
+  return retryWhileBusy(() =>
+    writeTransaction(db, (tx) => {
+      markSucceeded(tx, attemptId);
+      const session = createSession(tx, row.id);
+      const newDevice = rememberDevice(tx, row.id, input.deviceToken);
+      return { user: { id: row.id, username: row.username, displayName: row.displayName, isAdmin: row.isAdmin }, ...session, device: newDevice };
+    }),
+  );
 }
 
 export function signOut(db: Db, token: string | undefined): void {
