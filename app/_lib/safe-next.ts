@@ -8,6 +8,7 @@
  */
 export function safeNextPath(next: string | null | undefined, origin: string): string {
   if (!next || !next.startsWith("/")) return "/";
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\\\u0000-\u001f\u007f-\u009f]/.test(next)) return "/";
   let url: URL;
   try {

@@ -66,11 +66,6 @@ export function reserveAttempt(db: Db, source: AttemptSource): number {
   });
 }
 
-/** The attempt was never made (no hashing slot): it must not count against anyone. */
-export function cancelAttempt(db: Db, attemptId: number): void {
-  db.delete(loginAttempts).where(eq(loginAttempts.id, attemptId)).run();
-}
-
 export function markSucceeded(db: DbOrTx, attemptId: number): void {
   db.update(loginAttempts).set({ succeeded: true }).where(eq(loginAttempts.id, attemptId)).run();
 }

@@ -2,10 +2,10 @@ import "server-only";
 import { asc, eq } from "drizzle-orm";
 import { writeTransaction, type Db } from "@/db/client";
 import { users } from "@/db/schema";
-import { acquireHashSlot } from "@/server/auth/hash-slots";
+import { takeHashTicket } from "@/server/auth/hash-slots";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
 import { createSession, findTrustedDevice, rememberDevice, revokeSession, type SessionUser } from "@/server/auth/session";
-import { cancelAttempt, markSucceeded, reserveAttempt } from "@/server/auth/throttle";
+import { markSucceeded, reserveAttempt } from "@/server/auth/throttle";
 import { retryWhileBusy } from "@/server/db-faults";
 import { AppError } from "@/server/errors";
 import { env } from "@/server/env";
@@ -22,40 +22,43 @@ export type SignInResult = {
 };
 
 /**
- * Checks a password. The attempt is reserved (throttle checked and attempt recorded, server/auth/throttle.ts)
- * before anything is hashed, and the hash waits for one of the few hashing slots (server/auth/hash-slots.ts).
+ * Checks a password. First a place among the few password hashes (server/auth/hash-slots.ts): without one the
+ * request is refused (503) before it has written anything. Then the attempt is reserved (throttle checked and
+ * attempt recorded in one transaction, server/auth/throttle.ts) before anything is hashed.
  */
 export async function signIn(
   db: Db,
   input: { username: string; password: string; address: string; deviceToken: string | undefined },
 ): Promise<SignInResult> {
-  const name = input.username.trim().toLowerCase();
-  const found = db.select().from(users).where(eq(users.username, name)).get();
-  // With the demo switched off, its accounts (public password) cannot sign in even if they are still stored.
-  const row = found?.isDemo && env().DEMO === "off" ? undefined : found;
-  const device = findTrustedDevice(db, input.deviceToken);
-  const deviceHash = row && device?.userId === row.id ? device.tokenHash : null;
-  // A busy database here is retried by the tRPC middleware: nothing has happened yet.
-  const attemptId = reserveAttempt(db, { username: name, address: input.address, deviceHash });
-  let releaseSlot: () => void;
-  try {
-    releaseSlot = await acquireHashSlot();
-  } catch (error) {
-    await retryWhileBusy(() => cancelAttempt(db, attemptId));
-    throw error;
-  }
+  // A place among the hashes first: without one, the request is refused before it has read or written anything.
+  const ticket = takeHashTicket();
+  let row: typeof users.$inferSelect | undefined;
+  let attemptId: number;
   let ok: boolean;
   try {
+    const name = input.username.trim().toLowerCase();
+    const found = db.select().from(users).where(eq(users.username, name)).get();
+    // With the demo switched off, its accounts (public password) cannot sign in even if they are still stored.
+    row = found?.isDemo && env().DEMO === "off" ? undefined : found;
+    const device = findTrustedDevice(db, input.deviceToken);
+    const deviceHash = row && device?.userId === row.id ? device.tokenHash : null;
+    // A busy database here is retried by the tRPC middleware: nothing has happened yet.
+    attemptId = reserveAttempt(db, { username: name, address: input.address, deviceHash });
+    await ticket.ready;
     ok = await verifyPassword(input.password, row ? row.passwordHash : await (dummyHash ??= hashPassword("not-a-password")));
   } finally {
-    releaseSlot();
+    ticket.release();
   }
-  if (!row || !ok) throw new AppError("unauthenticated", "Wrong username or password.");
+  if (!ok || !row) throw new AppError("unauthenticated", "Wrong username or password.");
+  return finishSignIn(db, row, attemptId, input.deviceToken);
+}
+
+function finishSignIn(db: Db, row: typeof users.$inferSelect, attemptId: number, deviceToken: string | undefined): Promise<SignInResult> {
   return retryWhileBusy(() =>
     writeTransaction(db, (tx) => {
       markSucceeded(tx, attemptId);
       const session = createSession(tx, row.id);
-      const newDevice = rememberDevice(tx, row.id, input.deviceToken);
+      const newDevice = rememberDevice(tx, row.id, deviceToken);
       return { user: { id: row.id, username: row.username, displayName: row.displayName, isAdmin: row.isAdmin }, ...session, device: newDevice };
     }),
   );
