@@ -10,6 +10,8 @@ const nextConfig = {
   experimental: { authInterrupts: true },
   poweredByHeader: false,
   typedRoutes: false,
+  // Fixed headers for every response, static assets included. The Content-Security-Policy (a fresh nonce per
+  // request) and HSTS (only when COOKIE_SECURE=true at run time) are set in proxy.ts.
   async headers() {
     return [
       {
