@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/server/auth/password";
+import { requiredText } from "@/server/schemas/common";
 import { clearedSessionCookie, deviceCookie, sessionCookie } from "@/server/auth/session";
 import { createUser, listUsers, signIn, signOut } from "@/server/services/auth";
 import { adminProcedure, authedProcedure, publicProcedure, router } from "@/server/trpc";
@@ -33,6 +34,6 @@ export const authRouter = router({
   }),
   listUsers: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
   createUser: adminProcedure
-    .input(z.object({ username: usernameSchema, displayName: z.string().trim().min(1, "is required").max(100), password: passwordSchema }))
+    .input(z.object({ username: usernameSchema, displayName: requiredText(100), password: passwordSchema }))
     .mutation(({ ctx, input }) => createUser(ctx.db, input)),
 });

@@ -7,7 +7,7 @@ import { resetEnvForTests } from "@/server/env";
 import { handleTrpcHttp } from "@/server/http";
 import { MAX_JSON_DEPTH } from "@/server/request-safety";
 import { INTERNAL_ERROR_MESSAGE, MAX_BATCH_CALLS } from "@/server/trpc";
-import { demoReviewId, freshDb, simulatePeerAddressServer, userId, type TestDb } from "../support/test-db";
+import { callerFor, demoReviewId, freshDb, simulatePeerAddressServer, userId, type TestDb } from "../support/test-db";
 
 /** The tRPC HTTP handler as the route serves it, on a fresh database (getDb() opens DATABASE_PATH). */
 let t: TestDb;
@@ -91,6 +91,26 @@ describe("input shape", () => {
     );
     expect(response.status).toBe(500);
     expect(await messages(response)).toEqual([INTERNAL_ERROR_MESSAGE]);
+  });
+});
+
+describe("text input", () => {
+  it("stores text in NFC and refuses bidirectional overrides and invisible-only names, naming the field", async () => {
+    const reviewId = demoReviewId(t.db);
+    const lead = callerFor(t.db, "lead");
+    const version = () => t.db.$client.prepare("select version from reviews where id = ?").pluck().get(reviewId) as number;
+    await expect(lead.reviews.update({ reviewId, patch: { title: "\u202Eevil" }, version: version() })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "patch.title: must not contain bidirectional control characters (found U+202E): they make text display in another order than it is stored",
+    });
+    await expect(lead.reviews.update({ reviewId, patch: { title: "\u200B\u200B" }, version: version() })).rejects.toMatchObject({
+      message: "patch.title: must contain visible characters, not only spaces or invisible ones",
+    });
+    await expect(callerFor(t.db, "admin").auth.createUser({ username: "nul", displayName: "N\u0000L", password: "long-enough-1" })).rejects.toMatchObject({
+      message: "displayName: must not contain control characters (found U+0000)",
+    });
+    const saved = await lead.reviews.update({ reviewId, patch: { title: "Effets de la curcumine (e\u0301tude)" }, version: version() });
+    expect(saved.title).toBe("Effets de la curcumine (\u00e9tude)");
   });
 });
 
