@@ -6,6 +6,10 @@ const nextConfig = {
   typescript: { ignoreBuildErrors: true },
   // A native module: loaded by Node at run time, never bundled.
   serverExternalPackages: ["better-sqlite3"],
+  turbopack: {
+    // In the browser bundle only: @stdlib's feature probe calls eval, which the CSP blocks (see the stand-in).
+    resolveAlias: { "@stdlib/assert-has-generator-support": { browser: "./app/_lib/csp/has-generator-support.cjs" } },
+  },
   // forbidden() renders app/forbidden.tsx with a 403 status for signed-in users outside a review.
   experimental: { authInterrupts: true },
   poweredByHeader: false,

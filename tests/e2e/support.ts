@@ -30,7 +30,7 @@ export function takeCspViolations(): string[] {
 async function watchCsp(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) =>
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline code"} in ${e.documentURI}`),
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline code"} in ${e.documentURI} (from ${e.sourceFile || "?"}:${e.lineNumber}:${e.columnNumber})`),
     );
   });
   context.on("console", (message) => {
