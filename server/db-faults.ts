@@ -45,6 +45,9 @@ export function dbFaultError(fault: DbFault): AppError {
   return fault.reason === "busy" ? tryAgainLater("busy", fault.message, BUSY_RETRY_AFTER_SECONDS) : new AppError("unavailable", fault.message);
 }
 
+/** Whether a fresh connection may cure the fault: a read-only or failing disk (db/client.ts, reopenDbSoon). */
+export const connectionMayBeStuck = (fault: DbFault) => fault.reason !== "busy";
+
 /**
  * Waits between attempts when the database is busy: about 1.3 s in all, then the caller answers 503. Each
  * attempt fails at once (busy_timeout 0, db/client.ts), and the waits are timers, so the event loop serves

@@ -1,6 +1,6 @@
 import "server-only";
-import { getDb } from "@/db/client";
-import { classifyDbFault, retryWhileBusy, type DbFault } from "@/server/db-faults";
+import { getDb, reopenDbSoon } from "@/db/client";
+import { classifyDbFault, connectionMayBeStuck, retryWhileBusy, type DbFault } from "@/server/db-faults";
 import { AppError } from "@/server/errors";
 
 export type Health = { ok: true } | { ok: false; reason: string; fault: DbFault["reason"] | "error" };
@@ -34,6 +34,8 @@ async function probe(): Promise<Health> {
     return { ok: true };
   } catch (error) {
     const fault = error instanceof AppError && error.kind === "busy" ? ({ reason: "busy", message: error.message } as const) : classifyDbFault(error);
+    // As when a request meets it: a connection that may be stuck is replaced on a later call.
+    if (fault && connectionMayBeStuck(fault)) reopenDbSoon();
     // Not a state SQLite names (e.g. a migration that fails at open): the operator needs the detail.
     if (!fault) return { ok: false, fault: "error", reason: `The database could not be opened or checked: ${error instanceof Error ? error.message : String(error)}` };
     return { ok: false, fault: fault.reason, reason: fault.message };

@@ -5,11 +5,11 @@ import { and, eq } from "drizzle-orm";
 import { setTimeout as sleep } from "node:timers/promises";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
-import { getDb, type Db } from "@/db/client";
+import { getDb, reopenDbSoon, type Db } from "@/db/client";
 import { reviewMembers, reviews, type MemberRole } from "@/db/schema";
 import { DEVICE_COOKIE, findSessionUser, readCookie, SESSION_COOKIE, type SessionUser } from "@/server/auth/session";
 import { clientAddress } from "@/server/client-address";
-import { BUSY_RETRY_DELAYS_MS, classifyDbFault, dbFaultError, isBusy } from "@/server/db-faults";
+import { BUSY_RETRY_DELAYS_MS, classifyDbFault, connectionMayBeStuck, dbFaultError, isBusy } from "@/server/db-faults";
 import { AppError, toTRPCError } from "@/server/errors";
 import { MAX_BATCH_CALLS, UNBATCHABLE_PROCEDURES } from "@/server/batch-limits";
 
@@ -106,7 +106,11 @@ const mapErrors = t.middleware(async ({ next, type }) => {
       throw new TRPCError({ code: "BAD_REQUEST", message: `${issue?.path.join(".") || "input"}: ${issue?.message ?? "is invalid"}`, cause });
     }
     const fault = classifyDbFault(cause);
-    if (fault) throw toTRPCError(dbFaultError(fault));
+    if (fault) {
+      // A connection opened read-only stays so after the disk is fixed: a later request gets a fresh one.
+      if (connectionMayBeStuck(fault)) reopenDbSoon();
+      throw toTRPCError(dbFaultError(fault));
+    }
     return result;
   }
 });

@@ -108,12 +108,16 @@ describe("a busy database (another process holds the write lock)", () => {
 });
 
 describe("a database that cannot be written", () => {
-  // What SQLite answers for a read-only file or file system is what query_only answers: SQLITE_READONLY.
-  const setReadOnly = (on: boolean) => getDb().$client.pragma(`query_only = ${on ? "ON" : "OFF"}`);
-
+  /**
+   * What SQLite answers for a read-only file or file system is what query_only answers: SQLITE_READONLY. A
+   * connection opened on a read-only file stays read-only after the file is fixed; query_only on the server's
+   * connection stands for that connection, and a fresh connection for the fixed file.
+   */
   it("answers writes 503 in words, keeps reads working, reports health 503, and recovers without a restart", async () => {
     const before = { title: titleNow(), audit: auditRows() };
-    setReadOnly(true);
+    const stuck = getDb();
+    stuck.$client.pragma("query_only = ON");
+    expect(await checkDatabaseHealth()).toEqual({ ok: false, fault: "read_only", reason: DB_READ_ONLY_MESSAGE });
     const error = await failure(renameReview("Renamed on a read-only disk"));
     expect(error).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: DB_READ_ONLY_MESSAGE });
     expect(error?.message).not.toMatch(/readonly database/);
@@ -121,13 +125,16 @@ describe("a database that cannot be written", () => {
     expect(signIn).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: DB_READ_ONLY_MESSAGE });
     // Reading works.
     expect((await lead.studies.list({ reviewId })).length).toBe(21);
-    expect(await checkDatabaseHealth()).toEqual({ ok: false, fault: "read_only", reason: DB_READ_ONLY_MESSAGE });
     expect({ title: titleNow(), audit: auditRows() }).toEqual(before);
 
-    setReadOnly(false);
+    // The next request gets a fresh connection: the app saves again, with no restart.
     forgetHealthForTests();
+    expect(getDb()).not.toBe(stuck);
     expect(await checkDatabaseHealth()).toEqual({ ok: true });
-    expect((await renameReview("Renamed once writable")).title).toBe("Renamed once writable");
-    expect(await anonymous.auth.signIn({ username: "lead", password: "exosome-demo" })).toMatchObject({ username: "lead" });
+    const fresh = callerFor(getDb(), "lead");
+    const { review } = await fresh.reviews.get({ reviewId });
+    expect((await fresh.reviews.update({ reviewId, patch: { title: "Renamed once writable" }, version: review.version })).title).toBe("Renamed once writable");
+    expect(await callerFor(getDb(), null).auth.signIn({ username: "lead", password: "exosome-demo" })).toMatchObject({ username: "lead" });
+    expect(stuck.$client.open).toBe(false);
   });
 });
