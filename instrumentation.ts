@@ -5,6 +5,8 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
   const { getDb } = await import("./db/client");
-  const { ensureSeeded } = await import("./db/seed");
-  await ensureSeeded(getDb());
+  const { adminPasswordNotice, ensureSeeded } = await import("./db/seed");
+  const { generatedAdminPassword } = await ensureSeeded(getDb());
+  // Only when the server itself created the database (npm start prepares it first and shows the password).
+  if (generatedAdminPassword) console.log(adminPasswordNotice(generatedAdminPassword));
 }

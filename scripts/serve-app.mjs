@@ -1,5 +1,6 @@
-// Serves the built app for the browser tests and the UI benchmark: `next start` on a free loopback port with
-// the given environment (a temporary database), resolved once /api/health answers. stop() ends the server.
+// Serves the built app for the browser tests and the UI benchmark: the app's server (scripts/server.mjs, as
+// `npm start` runs it) on a free loopback port with the given environment (a temporary database), resolved once
+// /api/health answers. stop() ends the server.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 
@@ -14,8 +15,8 @@ export const freePort = () =>
 
 export async function serveApp(env, { quiet = false } = {}) {
   const port = await freePort();
-  const server = spawn("npx", ["next", "start", "-p", String(port)], {
-    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: "production" },
+  const server = spawn(process.execPath, ["scripts/server.mjs"], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" },
     stdio: ["ignore", quiet ? "ignore" : "inherit", "inherit"],
     detached: true,
   });

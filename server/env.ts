@@ -1,4 +1,5 @@
 import path from "node:path";
+import proxyaddr from "proxy-addr";
 import { z } from "zod";
 
 /**
@@ -15,6 +16,22 @@ const envSchema = z.object({
   COOKIE_SECURE: z.enum(["true", "false"]).default("false"),
   /** Origins allowed to send mutations besides the request's own host (comma separated). */
   ALLOWED_ORIGINS: z.string().default(""),
+  /**
+   * The reverse proxies in front of the app (comma-separated addresses, CIDR ranges, or `loopback`,
+   * `linklocal`, `uniquelocal`). Only a request arriving from one of them has its X-Forwarded-For and
+   * X-Forwarded-Host believed; unset, the client is the TCP peer and the host is the Host header.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default("")
+    .refine((value) => {
+      try {
+        proxyaddr.compile(value.split(",").map((v) => v.trim()).filter(Boolean));
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must list addresses, CIDR ranges or loopback / linklocal / uniquelocal, comma separated"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

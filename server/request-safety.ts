@@ -1,4 +1,5 @@
 import "server-only";
+import { requestHost } from "@/server/client-address";
 import { env } from "@/server/env";
 
 /** Request bodies above this are refused before parsing (a tRPC batch of cell edits is far smaller). */
@@ -14,20 +15,54 @@ export function bodyCapFor(url: string): number {
   return procedures.length > 0 && procedures.every((p) => UPLOAD_PROCEDURES.has(p)) ? MAX_UPLOAD_BODY_BYTES : MAX_BODY_BYTES;
 }
 
+/**
+ * Deepest nesting of arrays and objects accepted in a request's JSON. The app's inputs, wrapped by the batch
+ * format and superjson, are a handful of levels deep; the limit stops input that would exhaust the call stack
+ * of the recursive walkers after JSON.parse (superjson, zod) long before it is reached.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+const codeByStatus: Record<number, string> = { 400: "BAD_REQUEST", 403: "FORBIDDEN", 413: "PAYLOAD_TOO_LARGE" };
 const refuse = (status: number, message: string) => ({
-  response: Response.json({ error: { message, code: status === 413 ? "PAYLOAD_TOO_LARGE" : "FORBIDDEN" } }, { status }),
+  response: Response.json({ error: { message, code: codeByStatus[status] ?? "BAD_REQUEST" } }, { status }),
 });
 
 /**
+ * How deeply `json` nests arrays and objects, counted on the text without parsing it (so without recursion):
+ * brackets inside strings are skipped. Stops counting past `limit`.
+ */
+export function jsonDepthExceeds(json: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+  }
+  return false;
+}
+
+const tooDeep = () => refuse(400, `The request's input is nested more than ${MAX_JSON_DEPTH} levels deep; no form of this application sends that.`);
+
+/**
  * Mutations only as same-origin JSON POSTs: a foreign Origin is refused (CSRF defence on top of SameSite=Lax),
- * a non-JSON body is refused (HTML forms cannot send one cross-site without a preflight), and the body is capped.
- * Queries and subscriptions (GET) change nothing and pass.
+ * a non-JSON body is refused (HTML forms cannot send one cross-site without a preflight), and the body is capped
+ * in size and in nesting depth. Queries and subscriptions (GET) change nothing: only their input's depth is checked.
  */
 export async function checkMutationRequest(req: Request): Promise<{ response: Response } | { request: Request }> {
-  if (req.method !== "POST") return { request: req };
+  if (req.method !== "POST") {
+    const input = new URL(req.url).searchParams.get("input");
+    return input && jsonDepthExceeds(input, MAX_JSON_DEPTH) ? tooDeep() : { request: req };
+  }
   const origin = req.headers.get("origin");
   if (origin) {
-    const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+    // X-Forwarded-Host is believed only from a configured proxy: anyone can send it.
+    const host = requestHost(req.headers);
     const allowed = env()
       .ALLOWED_ORIGINS.split(",")
       .map((o) => o.trim())
@@ -43,6 +78,7 @@ export async function checkMutationRequest(req: Request): Promise<{ response: Re
   // Content-Length can be absent (chunked): count the bytes as they arrive and stop at the cap.
   const body = await readCapped(req, cap);
   if (body === null) return refuse(413, `Request body over ${cap} bytes.`);
+  if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) return tooDeep();
   return { request: new Request(req.url, { method: req.method, headers: req.headers, body }) };
 }
 

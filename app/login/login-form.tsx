@@ -2,12 +2,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { safeNextPath } from "@/app/_lib/safe-next";
 import { useTRPC } from "@/app/_trpc/client";
-
-/** Only same-site paths are followed after sign-in (no open redirect). */
-function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
-}
 
 export function LoginForm({ showDemoAccounts }: { showDemoAccounts: boolean }) {
   const trpc = useTRPC();
@@ -17,7 +13,8 @@ export function LoginForm({ showDemoAccounts }: { showDemoAccounts: boolean }) {
   const signIn = useMutation(
     trpc.auth.signIn.mutationOptions({
       onSuccess: () => {
-        window.location.assign(safeNext(params.get("next")));
+        // Only a path on this site is followed after sign-in (no open redirect).
+        window.location.assign(safeNextPath(params.get("next"), window.location.origin));
       },
     }),
   );

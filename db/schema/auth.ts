@@ -28,6 +28,28 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
 
+/**
+ * Browsers in which a user has signed in before (OWASP "device cookies"): a guesser elsewhere who slows down
+ * the account's sign-ins from unknown browsers does not slow down its owner's known browser.
+ */
+export const trustedDevices = sqliteTable(
+  "trusted_devices",
+  {
+    /** SHA-256 of the cookie token, as for sessions. */
+    tokenHash: text("token_hash").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    lastUsedAt: text("last_used_at").notNull(),
+  },
+  (t) => [index("trusted_devices_user_idx").on(t.userId, t.lastUsedAt)],
+);
+
+/**
+ * Every sign-in attempt, written BEFORE the password is checked (as a failure, turned into a success once the
+ * password matched), so that attempts running at the same time count each other.
+ */
 export const loginAttempts = sqliteTable(
   "login_attempts",
   {
@@ -36,6 +58,12 @@ export const loginAttempts = sqliteTable(
     address: text("address").notNull(),
     succeeded: integer("succeeded", { mode: "boolean" }).notNull(),
     at: text("at").notNull(),
+    /** The trusted device (its token hash) the attempt came from; null from a browser not known for this account. */
+    deviceHash: text("device_hash"),
   },
-  (t) => [index("login_attempts_user_idx").on(t.username, t.at), index("login_attempts_addr_idx").on(t.address, t.at)],
+  (t) => [
+    index("login_attempts_user_idx").on(t.username, t.at),
+    index("login_attempts_addr_idx").on(t.address, t.at),
+    index("login_attempts_device_idx").on(t.deviceHash, t.at),
+  ],
 );

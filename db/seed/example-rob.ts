@@ -51,3 +51,12 @@ export function exampleRobJudgments(): ExampleRobJudgment[] {
   }
   return rows;
 }
+
+export const SEEDED_CONSENSUS_REASON = "Both reviewers agreed (example judgments, accepted when the demo was seeded).";
+
+/** The cells both example reviewers judged alike: the demo starts with these accepted as the consensus. */
+export function agreedExampleCells(): { position: number; domain: number; judgment: RobJudgmentValue }[] {
+  const rows = exampleRobJudgments();
+  const second = new Map(rows.filter((r) => r.reviewer === 2).map((r) => [`${r.position}:${r.domain}`, r.judgment]));
+  return rows.filter((r) => r.reviewer === 1 && second.get(`${r.position}:${r.domain}`) === r.judgment).map(({ position, domain, judgment }) => ({ position, domain, judgment }));
+}

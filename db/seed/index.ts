@@ -1,32 +1,45 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "../client";
-import { arms, auditLog, characteristics, characteristicValues, measurements, outcomes, reviewMembers, reviews, robAssignments, robJudgments, savedAnalyses, studies, users } from "../schema";
+import { arms, auditLog, characteristics, characteristicValues, measurements, outcomes, reviewMembers, reviews, robAssignments, robConsensus, robJudgments, savedAnalyses, studies, users } from "../schema";
 import { hashPassword } from "@/server/auth/password";
 import { env } from "@/server/env";
 import { demoAccounts, demoReview, DEMO_PASSWORD } from "./demo-review";
 import { exampleOutcomes } from "./example-outcomes";
-import { exampleRobJudgments } from "./example-rob";
+import { agreedExampleCells, exampleRobJudgments, SEEDED_CONSENSUS_REASON } from "./example-rob";
 import { demoCharacteristics, demoSavedAnalyses, demoTable1Columns } from "./demo-characteristics";
 import { table1 } from "./table1";
 
 /**
  * Brings an empty database to a usable state: the first administrator and, unless DEMO=off, the demo review
  * with its accounts. Idempotent: it only creates what is missing, so it runs at every start.
+ * Returns the administrator's password when it was generated now: the caller shows it, once, where a person
+ * will see it (start-up output ends with it; see adminPasswordNotice).
  */
-export async function ensureSeeded(db: Db, log: (line: string) => void = console.log): Promise<void> {
+export async function ensureSeeded(db: Db, log: (line: string) => void = console.log): Promise<{ generatedAdminPassword: string | null }> {
   const config = env();
+  let generatedAdminPassword: string | null = null;
   if (!db.select({ id: users.id }).from(users).where(eq(users.isAdmin, true)).get()) {
     const password = config.ADMIN_PASSWORD ?? randomBytes(12).toString("base64url");
     const passwordHash = await hashPassword(password);
     db.insert(users).values({ username: "admin", displayName: "Administrator", passwordHash, isAdmin: true }).onConflictDoNothing().run();
-    if (!config.ADMIN_PASSWORD) log(`[workbench] Created the administrator account "admin" with password: ${password}  (set ADMIN_PASSWORD to choose it)`);
+    if (!config.ADMIN_PASSWORD) generatedAdminPassword = password;
+    log(`[workbench] Created the administrator account "admin"${config.ADMIN_PASSWORD ? " with the password in ADMIN_PASSWORD" : ""}.`);
   }
   if (config.DEMO === "on" && !db.select({ id: reviews.id }).from(reviews).where(eq(reviews.isDemo, true)).get()) {
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     seedDemo(db, passwordHash);
     log(`[workbench] Seeded the demo review; demo accounts ${demoAccounts.map((a) => a.username).join(", ")} (password ${DEMO_PASSWORD}).`);
   }
+  return { generatedAdminPassword };
+}
+
+/** The generated administrator password in a frame, so that it stands out from the lines around it. */
+export function adminPasswordNotice(password: string): string {
+  const lines = ['The administrator account "admin" was created with the password:', "", `    ${password}`, "", "It is shown only this once: note it now (or set ADMIN_PASSWORD before the first start)."];
+  const width = Math.max(...lines.map((l) => l.length));
+  const rule = "─".repeat(width + 2);
+  return [`┌${rule}┐`, ...lines.map((l) => `│ ${l.padEnd(width)} │`), `└${rule}┘`].join("\n");
 }
 
 /** Inserts the demo review in one transaction, so a crash mid-seed leaves nothing half-written. */
@@ -133,6 +146,18 @@ export function seedDemo(db: Db, passwordHash: string): number {
         isExampleData: true,
       }));
       for (let i = 0; i < judgments.length; i += 200) tx.insert(robJudgments).values(judgments.slice(i, i + 200)).run();
+      // The lead has accepted what both reviewers agreed on, as a team would before settling the rest: the
+      // figures then look like the paper's Figure 4, with the disagreements left for the lead to settle.
+      const [leadId] = accountIds;
+      const consensus = agreedExampleCells().map((c) => ({
+        reviewId: review.id,
+        studyId: studyIdByPosition.get(c.position)!,
+        domain: c.domain,
+        judgment: c.judgment,
+        reason: SEEDED_CONSENSUS_REASON,
+        decidedBy: leadId!,
+      }));
+      for (let i = 0; i < consensus.length; i += 200) tx.insert(robConsensus).values(consensus.slice(i, i + 200)).run();
       tx.insert(auditLog)
         .values({
           at: new Date().toISOString(),
@@ -144,7 +169,7 @@ export function seedDemo(db: Db, passwordHash: string): number {
           action: "create",
           field: null,
           oldValue: null,
-          newValue: "demo review seeded: seed paper Table 1, example outcome values and example risk-of-bias judgments",
+          newValue: "demo review seeded: seed paper Table 1, example outcome values, example risk-of-bias judgments and the consensus of the cells both reviewers agreed on",
           reason: null,
         })
         .run();

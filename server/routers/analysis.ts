@@ -22,6 +22,6 @@ export const analysisRouter = router({
     .query(({ ctx, input }) => compareTimepoints(ctx.db, ctx.reviewId, input.settings ?? {})),
   /** Pushes "review changed" to open pages (SSE), so that charts follow everyone's edits without reload. */
   changes: reviewProcedure("viewer").subscription(async function* ({ ctx, signal }) {
-    for await (const change of reviewChanges(ctx.reviewId, signal)) yield change;
+    for await (const change of reviewChanges(ctx.reviewId, { userId: ctx.user.id, role: ctx.role }, signal)) yield change;
   }),
 });

@@ -1,7 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { PASSWORD_MAX, PASSWORD_MIN } from "@/server/auth/password";
-import { clearedSessionCookie, sessionCookie } from "@/server/auth/session";
+import { requiredText } from "@/server/schemas/common";
+import { clearedSessionCookie, deviceCookie, sessionCookie } from "@/server/auth/session";
 import { createUser, listUsers, signIn, signOut } from "@/server/services/auth";
 import { adminProcedure, authedProcedure, publicProcedure, router } from "@/server/trpc";
 
@@ -21,8 +22,9 @@ export const authRouter = router({
   signIn: publicProcedure
     .input(z.object({ username: usernameSchema, password: z.string().min(1, "is required").max(PASSWORD_MAX) }))
     .mutation(async ({ ctx, input }) => {
-      const { user, token, expiresAt } = await signIn(ctx.db, input.username, input.password, ctx.address);
+      const { user, token, expiresAt, device } = await signIn(ctx.db, { ...input, address: ctx.address, deviceToken: ctx.deviceToken });
       ctx.resHeaders?.append("set-cookie", sessionCookie(token, expiresAt));
+      if (device) ctx.resHeaders?.append("set-cookie", deviceCookie(device.token, device.expiresAt));
       return user;
     }),
   signOut: authedProcedure.mutation(({ ctx }) => {
@@ -32,6 +34,6 @@ export const authRouter = router({
   }),
   listUsers: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
   createUser: adminProcedure
-    .input(z.object({ username: usernameSchema, displayName: z.string().trim().min(1, "is required").max(100), password: passwordSchema }))
+    .input(z.object({ username: usernameSchema, displayName: requiredText(100), password: passwordSchema }))
     .mutation(({ ctx, input }) => createUser(ctx.db, input)),
 });

@@ -1,54 +1,67 @@
 import "server-only";
-import { and, asc, count, eq, gt } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { writeTransaction, type Db } from "@/db/client";
-import { loginAttempts, users } from "@/db/schema";
+import { users } from "@/db/schema";
+import { takeHashTicket } from "@/server/auth/hash-slots";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
-import { createSession, revokeSession, type SessionUser } from "@/server/auth/session";
+import { createSession, findTrustedDevice, rememberDevice, revokeSession, type SessionUser } from "@/server/auth/session";
+import { markSucceeded, reserveAttempt } from "@/server/auth/throttle";
+import { retryWhileBusy } from "@/server/db-faults";
 import { AppError } from "@/server/errors";
 import { env } from "@/server/env";
-
-/** The 6th failure within a minute is refused, per account and (more loosely, for shared offices) per address. */
-export const LOGIN_WINDOW_MS = 60_000;
-export const MAX_FAILURES_PER_ACCOUNT = 5;
-export const MAX_FAILURES_PER_ADDRESS = 20;
 
 // Compared against when the username is unknown, so that a wrong username costs as long as a wrong password.
 let dummyHash: Promise<string> | undefined;
 
-function recentFailures(db: Db, column: typeof loginAttempts.username | typeof loginAttempts.address, value: string): number {
-  const since = new Date(Date.now() - LOGIN_WINDOW_MS).toISOString();
-  return (
-    db
-      .select({ n: count() })
-      .from(loginAttempts)
-      .where(and(eq(column, value), eq(loginAttempts.succeeded, false), gt(loginAttempts.at, since)))
-      .get()?.n ?? 0
-  );
-}
+export type SignInResult = {
+  user: SessionUser;
+  token: string;
+  expiresAt: Date;
+  /** A new device cookie, when this browser was not yet known for the user. */
+  device: { token: string; expiresAt: Date } | null;
+};
 
+/**
+ * Checks a password. First a place among the few password hashes (server/auth/hash-slots.ts): without one the
+ * request is refused (503) before it has written anything. Then the attempt is reserved (throttle checked and
+ * attempt recorded in one transaction, server/auth/throttle.ts) before anything is hashed.
+ */
 export async function signIn(
   db: Db,
-  username: string,
-  password: string,
-  address: string,
-): Promise<{ user: SessionUser; token: string; expiresAt: Date }> {
-  const name = username.trim().toLowerCase();
-  if (recentFailures(db, loginAttempts.username, name) >= MAX_FAILURES_PER_ACCOUNT || recentFailures(db, loginAttempts.address, address) >= MAX_FAILURES_PER_ADDRESS)
-    throw new AppError("rate_limited", "Too many failed sign-in attempts. Wait a minute and try again.");
-  const found = db.select().from(users).where(eq(users.username, name)).get();
-  // With the demo switched off, its accounts (public password) cannot sign in even if they are still stored.
-  const row = found?.isDemo && env().DEMO === "off" ? undefined : found;
-  const ok = row ? await verifyPassword(password, row.passwordHash) : await verifyPassword(password, await (dummyHash ??= hashPassword("not-a-password")));
-  const at = new Date().toISOString();
-  if (!row || !ok) {
-    db.insert(loginAttempts).values({ username: name, address, succeeded: false, at }).run();
-    throw new AppError("unauthenticated", "Wrong username or password.");
+  input: { username: string; password: string; address: string; deviceToken: string | undefined },
+): Promise<SignInResult> {
+  // A place among the hashes first: without one, the request is refused before it has read or written anything.
+  const ticket = takeHashTicket();
+  let row: typeof users.$inferSelect | undefined;
+  let attemptId: number;
+  let ok: boolean;
+  try {
+    const name = input.username.trim().toLowerCase();
+    const found = db.select().from(users).where(eq(users.username, name)).get();
+    // With the demo switched off, its accounts (public password) cannot sign in even if they are still stored.
+    row = found?.isDemo && env().DEMO === "off" ? undefined : found;
+    const device = findTrustedDevice(db, input.deviceToken);
+    const deviceHash = row && device?.userId === row.id ? device.tokenHash : null;
+    // A busy database here is retried by the tRPC middleware: nothing has happened yet.
+    attemptId = reserveAttempt(db, { username: name, address: input.address, deviceHash });
+    await ticket.ready;
+    ok = await verifyPassword(input.password, row ? row.passwordHash : await (dummyHash ??= hashPassword("not-a-password")));
+  } finally {
+    ticket.release();
   }
-  return writeTransaction(db, (tx) => {
-    tx.insert(loginAttempts).values({ username: name, address, succeeded: true, at }).run();
-    const session = createSession(tx, row.id);
-    return { user: { id: row.id, username: row.username, displayName: row.displayName, isAdmin: row.isAdmin }, ...session };
-  });
+  if (!ok || !row) throw new AppError("unauthenticated", "Wrong username or password.");
+  return finishSignIn(db, row, attemptId, input.deviceToken);
+}
+
+function finishSignIn(db: Db, row: typeof users.$inferSelect, attemptId: number, deviceToken: string | undefined): Promise<SignInResult> {
+  return retryWhileBusy(() =>
+    writeTransaction(db, (tx) => {
+      markSucceeded(tx, attemptId);
+      const session = createSession(tx, row.id);
+      const newDevice = rememberDevice(tx, row.id, deviceToken);
+      return { user: { id: row.id, username: row.username, displayName: row.displayName, isAdmin: row.isAdmin }, ...session, device: newDevice };
+    }),
+  );
 }
 
 export function signOut(db: Db, token: string | undefined): void {

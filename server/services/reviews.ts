@@ -6,6 +6,7 @@ import { AppError, notFound } from "@/server/errors";
 import { publishReviewChange } from "@/server/events";
 import type { SessionUser } from "@/server/auth/session";
 import { diffRows, recordAudit, type Actor } from "./audit";
+import { assignTheTwoReviewers } from "./risk-of-bias";
 import { assertVersion } from "./versioning";
 
 export type ReviewRow = typeof reviews.$inferSelect;
@@ -82,7 +83,7 @@ export function listMembers(db: DbOrTx, reviewId: number) {
 }
 
 export function setMember(db: Db, actor: Actor, reviewId: number, username: string, role: MemberRole | null): void {
-  writeTransaction(db, (tx) => {
+  const assigned = writeTransaction(db, (tx) => {
     const user = tx.select().from(users).where(eq(users.username, username.trim().toLowerCase())).get();
     if (!user) throw new AppError("invalid", `username: no account "${username}".`, "username");
     const where = and(eq(reviewMembers.reviewId, reviewId), eq(reviewMembers.userId, user.id));
@@ -90,7 +91,7 @@ export function setMember(db: Db, actor: Actor, reviewId: number, username: stri
     if (current && role === null) tx.delete(reviewMembers).where(where).run();
     else if (current && role) tx.update(reviewMembers).set({ role, version: sql`${reviewMembers.version} + 1` }).where(where).run();
     else if (role) tx.insert(reviewMembers).values({ reviewId, userId: user.id, role }).run();
-    else return;
+    else return false;
     recordAudit(tx, actor, {
       reviewId,
       entity: "member",
@@ -98,6 +99,8 @@ export function setMember(db: Db, actor: Actor, reviewId: number, username: stri
       action: !current ? "create" : role ? "update" : "delete",
       changes: [{ field: "role", oldValue: current?.role ?? null, newValue: role }],
     });
+    return assignTheTwoReviewers(tx, actor, reviewId);
   });
   publishReviewChange(reviewId, "member", actor.displayName);
+  if (assigned) publishReviewChange(reviewId, "robAssignment", actor.displayName);
 }

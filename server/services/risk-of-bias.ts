@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { writeTransaction, type Db, type DbOrTx } from "@/db/client";
 import { reviewMembers, robAssignments, robConsensus, robJudgments, users, type MemberRole } from "@/db/schema";
 import type { RobJudgmentValue } from "@/db/schema/risk-of-bias";
@@ -136,6 +136,15 @@ function consensusRows(db: DbOrTx, reviewId: number) {
   return rows.map((r) => ({ ...r, decidedByName: names.get(r.decidedBy) ?? `user ${r.decidedBy}` }));
 }
 
+/**
+ * Whose progress the caller may see during blinded review: the lead everyone's; an assigned reviewer only
+ * their own (how far the other has got, and when, would tell them more than the rule allows); others none.
+ * Once a study is unblinded both counts are complete, and that is no secret.
+ */
+function progressVisible(state: ReviewState, caller: Caller, slot: Slot): boolean {
+  return caller.role === "lead" || slotOf(state.assignment, caller.user.id) === slot;
+}
+
 /** The editor's data: studies, assignment, progress, the judgments the caller may read, and the consensus. */
 export function robGrid(db: DbOrTx, reviewId: number, caller: Caller) {
   const studies = listStudies(db, reviewId);
@@ -144,6 +153,8 @@ export function robGrid(db: DbOrTx, reviewId: number, caller: Caller) {
   const names = userNames(db, [a?.reviewer1Id, a?.reviewer2Id, a?.arbiterId]);
   const total = studies.length * ROB_DOMAIN_COUNT;
   const doneBy = (slot: Slot) => studies.reduce((sum, s) => sum + (state.done.get(s.id)?.[slot - 1] ?? 0), 0);
+  const studyDone = (studyId: number, slot: Slot): number | null =>
+    state.unblinded.has(studyId) || progressVisible(state, caller, slot) ? (state.done.get(studyId)?.[slot - 1] ?? 0) : null;
   return {
     studies: studies.map((s) => ({ id: s.id, position: s.position, label: studyLabel(s) })),
     assignment: {
@@ -153,8 +164,11 @@ export function robGrid(db: DbOrTx, reviewId: number, caller: Caller) {
       version: a?.version ?? null,
     },
     me: { slot: slotOf(a, caller.user.id), canDecide: canDecide(a, caller), canAssign: caller.role === "lead", seesIndividual: caller.role !== "viewer" },
-    progress: ([1, 2] as const).map((slot) => ({ slot, reviewer: person(names, slot === 1 ? a?.reviewer1Id : a?.reviewer2Id), done: doneBy(slot), total })),
-    status: studies.map((s) => ({ studyId: s.id, done: state.done.get(s.id) ?? [0, 0], unblinded: state.unblinded.has(s.id) })),
+    progress: ([1, 2] as const)
+      .filter((slot) => progressVisible(state, caller, slot))
+      .map((slot) => ({ slot, reviewer: person(names, slot === 1 ? a?.reviewer1Id : a?.reviewer2Id), done: doneBy(slot), total })),
+    /** Judged domains per study and reviewer; null where the caller may not see the other reviewer's progress. */
+    status: studies.map((s) => ({ studyId: s.id, done: [studyDone(s.id, 1), studyDone(s.id, 2)] as [number | null, number | null], unblinded: state.unblinded.has(s.id) })),
     judgments: readableJudgments(state, caller).map(publicJudgment),
     consensus: consensusRows(db, reviewId),
   };
@@ -181,12 +195,15 @@ export function saveJudgment(db: Db, caller: Caller, reviewId: number, input: Sa
       ...(patch.quote !== undefined ? { quote: patch.quote } : {}),
       ...(patch.reasoning !== undefined ? { reasoning: patch.reasoning } : {}),
     };
-    if (current && diffRows(judgmentFields(current), { ...judgmentFields(current), ...values }).length === 0) return { row: current, changed: false };
+    if (current && diffRows(judgmentFields(current), { ...judgmentFields(current), ...values }).length === 0) return { row: current, changed: false, unblinded: false };
+    // The demo's invented quote and reasoning ("Example: …") belong to the example judgment: once a reviewer
+    // changes the cell it is theirs, and must not carry text they never wrote.
+    const exampleTextCleared = current?.isExampleData ? { quote: values.quote ?? "", reasoning: values.reasoning ?? "" } : {};
     const row = current
       ? tx
           .update(robJudgments)
           // A reviewer's edit makes the cell their own judgment: no longer the demo's example value.
-          .set({ ...values, isExampleData: false, version: sql`${robJudgments.version} + 1`, updatedAt: new Date().toISOString() })
+          .set({ ...values, ...exampleTextCleared, isExampleData: false, version: sql`${robJudgments.version} + 1`, updatedAt: new Date().toISOString() })
           .where(eq(robJudgments.id, current.id))
           .returning()
           .get()
@@ -198,9 +215,11 @@ export function saveJudgment(db: Db, caller: Caller, reviewId: number, input: Sa
       action: current ? "update" : "create",
       changes: diffRows(current ? judgmentFields(current) : {}, judgmentFields(row)),
     });
-    return { row: { ...row, slot }, changed: true };
+    return { row: { ...row, slot }, changed: true, unblinded: loadState(tx, reviewId, studyId).unblinded.has(studyId) };
   });
-  if (result.changed) publishReviewChange(reviewId, "robJudgment", caller.user.displayName);
+  // While the study is blinded, who saved when is the author's and the lead's to know; the save that
+  // completes it unblinds it for the team, so everyone hears of that one.
+  if (result.changed) publishReviewChange(reviewId, "robJudgment", caller.user.displayName, result.unblinded ? undefined : { userIds: [caller.user.id], roles: ["lead"] });
   return publicJudgment(result.row);
 }
 
@@ -315,6 +334,41 @@ export function assignReviewers(db: Db, caller: Caller, reviewId: number, input:
   });
   publishReviewChange(reviewId, "robAssignment", caller.user.displayName);
   return row;
+}
+
+export const AUTO_ASSIGN_REASON = "The review's two reviewers, assigned automatically (the lead can change this).";
+
+/**
+ * When nobody is assigned to risk of bias yet and the review has exactly two members with the reviewer role,
+ * they become the two assessors (in the order they joined), so that a team that adds its two reviewers can
+ * start judging at once. Called inside the transaction that changed the membership; returns whether it
+ * assigned anyone. With more reviewers the lead chooses (the page offers two at once).
+ */
+export function assignTheTwoReviewers(tx: DbOrTx, actor: Actor, reviewId: number): boolean {
+  const current = getAssignment(tx, reviewId);
+  if (typeof current?.reviewer1Id === "number" || typeof current?.reviewer2Id === "number") return false;
+  const reviewers = tx
+    .select({ userId: reviewMembers.userId })
+    .from(reviewMembers)
+    .where(and(eq(reviewMembers.reviewId, reviewId), eq(reviewMembers.role, "reviewer")))
+    .orderBy(asc(reviewMembers.createdAt), asc(reviewMembers.userId))
+    .all();
+  if (reviewers.length !== 2) return false;
+  const [reviewer1Id, reviewer2Id] = reviewers.map((r) => r.userId) as [number, number];
+  // The arbiter must not be one of the two; a stale one (now a reviewer here) is dropped.
+  const arbiterId = current?.arbiterId === reviewer1Id || current?.arbiterId === reviewer2Id ? null : (current?.arbiterId ?? null);
+  const saved = current
+    ? tx.update(robAssignments).set({ reviewer1Id, reviewer2Id, arbiterId, version: sql`${robAssignments.version} + 1` }).where(eq(robAssignments.reviewId, reviewId)).returning().get()
+    : tx.insert(robAssignments).values({ reviewId, reviewer1Id, reviewer2Id, arbiterId }).returning().get();
+  recordAudit(tx, actor, {
+    reviewId,
+    entity: "robAssignment",
+    entityId: reviewId,
+    action: current ? "update" : "create",
+    changes: diffRows(current ?? {}, saved, ["version", "reviewId"]),
+    reason: AUTO_ASSIGN_REASON,
+  });
+  return true;
 }
 
 /**

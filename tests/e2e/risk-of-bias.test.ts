@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exampleRobJudgments } from "@/db/seed/example-rob";
 import { ARTIFACTS, demoReviewId, expectAccessible, launchBrowser, screenshot, signedInPage } from "./support";
 
 let browser: Browser;
@@ -41,6 +42,32 @@ async function waitSaved(page: Page, before: number, saves = 1) {
 }
 
 describe("SYRCLE risk-of-bias grid, blinded dual review and consensus", () => {
+  it("opens the demo with the cells both reviewers agreed on in the figures: Low, High or Unclear, the disagreements still open", async () => {
+    const page = pages.lead!;
+    await openEditor(page);
+    expect(await page.locator("main").innerText()).toContain("Reviewer 2 (demo): 190 / 210 cells");
+    const plot = page.locator('svg[aria-label="Traffic-light plot"]');
+    await plot.waitFor();
+    const ids = await grid(page).locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-study-id")));
+    const plotted = await plot.locator("g[data-study-id] g[data-domain]").evaluateAll((cells) =>
+      cells.map((c) => `${c.closest("g[data-study-id]")!.getAttribute("data-study-id")}:${c.getAttribute("data-domain")}=${c.getAttribute("data-judgment")}`),
+    );
+    // Expected from the two reviewers' example judgments: their shared judgment where they agree, else nothing yet.
+    const judged = new Map(exampleRobJudgments().map((j) => [`${j.position}:${j.domain}:${j.reviewer}`, j.judgment]));
+    const expected = ids.flatMap((id, row) =>
+      Array.from({ length: 10 }, (_, d) => {
+        const [first, second] = [judged.get(`${row + 1}:${d + 1}:1`), judged.get(`${row + 1}:${d + 1}:2`)];
+        return `${id}:${d + 1}=${first && first === second ? first : "missing"}`;
+      }),
+    );
+    expect(plotted.sort()).toEqual(expected.sort());
+    const shown = plotted.map((p) => p.split("=")[1]);
+    for (const judgment of ["low", "high", "unclear"]) expect(shown).toContain(judgment);
+    expect(shown.filter((j) => j === "missing")).toHaveLength(5 + 2 * 10); // five disagreements; studies 20 and 21 not yet judged by both
+    await page.locator("#rob-figures-title").scrollIntoViewIfNeeded();
+    await screenshot(page, "rob-demo-seeded-consensus");
+  });
+
   it("shows reviewer 1 an accessible ARIA grid of 21 studies × D1…D10, with the legend and example data marked", async () => {
     const page = pages.reviewer1!;
     await openEditor(page);
@@ -61,7 +88,8 @@ describe("SYRCLE risk-of-bias grid, blinded dual review and consensus", () => {
     ]);
     const main = await page.locator("main").innerText();
     expect(main).toContain("Reviewer 1 (demo): 210 / 210 cells");
-    expect(main).toContain("Reviewer 2 (demo): 190 / 210 cells");
+    // During blinded review a reviewer sees only their own progress.
+    expect(main).not.toContain("Reviewer 2 (demo): 190 / 210 cells");
     expect(main).toMatch(/L\s+or\s+1: Low \(Yes\)/);
     expect(main).toContain("example data");
     await expectAccessible(page);

@@ -2,18 +2,55 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 
 /** Set by scripts/e2e.mjs, which builds and serves the app with a fresh demo database. */
 export const BASE_URL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000";
 export const ARTIFACTS = join(process.cwd(), "test-results", "e2e");
 mkdirSync(ARTIFACTS, { recursive: true });
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+/**
+ * Content-Security-Policy violations seen in any page of any browser context of this test file. Every test
+ * ends by asserting that there were none: the app must work under its CSP (proxy.ts) on every page visited.
+ */
+const cspViolations: string[] = [];
+const CSP_MESSAGE = /Content Security Policy|CSP violation/i;
+
+afterEach(() => {
+  const seen = cspViolations.splice(0);
+  expect(seen, "Content-Security-Policy violations in the browser console").toEqual([]);
+});
+
+/** For a test that provokes a violation on purpose: takes (and so excuses) the violations seen so far. */
+export function takeCspViolations(): string[] {
+  return cspViolations.splice(0);
+}
+
+/** Reports every CSP violation (also those Chromium only logs) as a console error, and collects them. */
+async function watchCsp(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline code"} in ${e.documentURI} (from ${e.sourceFile || "?"}:${e.lineNumber}:${e.columnNumber})`),
+    );
+  });
+  context.on("console", (message) => {
+    if (CSP_MESSAGE.test(message.text())) cspViolations.push(`${message.location().url}: ${message.text()}`);
+  });
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+  // Every context (however a test makes it) is watched for CSP violations.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args: Parameters<Browser["newContext"]>) => {
+    const context = await newContext(...args);
+    await watchCsp(context);
+    return context;
+  };
+  return browser;
 }
 
 export async function newContext(browser: Browser): Promise<BrowserContext> {

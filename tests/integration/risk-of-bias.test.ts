@@ -1,7 +1,10 @@
 import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ReviewChange } from "@/server/events";
 import { createUser } from "@/server/services/auth";
-import { setMember } from "@/server/services/reviews";
+import { createReview, setMember } from "@/server/services/reviews";
+import { AUTO_ASSIGN_REASON } from "@/server/services/risk-of-bias";
+import { SEEDED_CONSENSUS_REASON } from "@/db/seed/example-rob";
 import { callerFor, demoReviewId, freshDb, userId, type TestDb } from "../support/test-db";
 
 let t: TestDb;
@@ -67,8 +70,9 @@ describe("blinded dual review", () => {
       expect(everything).not.toContain(SECRET);
       const grid = await callerFor(t.db, username).riskOfBias.grid({ reviewId });
       expect(grid.judgments.filter((j) => j.studyId === study20)).toEqual([]);
-      // Progress is visible (counts, not judgments).
-      expect(grid.status.find((s) => s.studyId === study20)).toEqual({ studyId: study20, done: [10, 0], unblinded: false });
+      // The lead sees how far each reviewer is (counts, not judgments); reviewer 2 only their own.
+      const done = username === "lead" ? [10, 0] : [null, 0];
+      expect(grid.status.find((s) => s.studyId === study20)).toEqual({ studyId: study20, done, unblinded: false });
       const figure = await callerFor(t.db, username).riskOfBias.figureData({ reviewId, source: "reviewer1" });
       expect(figure.studies.map((s) => s.studyId)).not.toContain(study20);
       expect(figure.hiddenCount).toBe(2); // studies 20 and 21
@@ -110,8 +114,7 @@ describe("blinded dual review", () => {
     }
     const history = await viewer.riskOfBias.history({ reviewId, studyId: studyAt(12), domain: 1 });
     expect(history.judgments).toEqual([]);
-    // The consensus is theirs to read.
-    await callerFor(t.db, "lead").riskOfBias.acceptAgreed({ reviewId });
+    // The consensus (the demo's agreed cells) is theirs to read.
     const figure = await viewer.riskOfBias.figureData({ reviewId, source: "consensus" });
     expect(figure.studies.filter((s) => s.judgments.some((j) => j !== null))).toHaveLength(19);
   });
@@ -168,11 +171,13 @@ describe("consensus", () => {
   it("refuses the consensus to reviewers and viewers, and to anyone on a study not both reviewers completed", async () => {
     const study12 = studyAt(12); // reviewer 1 judged D1 low, reviewer 2 high (example data)
     const input = { reviewId, studyId: study12, domain: 1, judgment: "low" as const, reason: "Both read the methods again.", version: null };
+    const consensusRows = () => t.db.$client.prepare("select count(*) from rob_consensus").pluck().get();
+    const before = consensusRows();
     for (const username of ["reviewer1", "reviewer2"]) {
       expect(await codeOf(callerFor(t.db, username).riskOfBias.recordConsensus(input))).toBe("FORBIDDEN");
       expect(await codeOf(callerFor(t.db, username).riskOfBias.acceptAgreed({ reviewId }))).toBe("FORBIDDEN");
     }
-    expect(t.db.$client.prepare("select count(*) from rob_consensus").pluck().get()).toBe(0);
+    expect(consensusRows()).toBe(before);
     const blinded = callerFor(t.db, "lead").riskOfBias.recordConsensus({ ...input, studyId: studyAt(20) });
     expect(await codeOf(blinded)).toBe("BAD_REQUEST");
   });
@@ -210,19 +215,39 @@ describe("consensus", () => {
     expect(revised.version).toBe(saved.version + 1);
   });
 
-  it("accepts every agreed cell in bulk, once, leaving the disagreements to decide", async () => {
+  it("starts the demo with every cell both reviewers agreed on accepted, leaving the disagreements to settle", async () => {
     const lead = callerFor(t.db, "lead");
-    expect(await lead.riskOfBias.acceptAgreed({ reviewId })).toEqual({ accepted: 19 * 10 - 5 });
-    expect(await lead.riskOfBias.acceptAgreed({ reviewId })).toEqual({ accepted: 0 });
     const grid = await lead.riskOfBias.grid({ reviewId });
-    expect(grid.consensus).toHaveLength(185);
-    expect(grid.consensus.every((c) => c.reason === "Both reviewers agreed (accepted in bulk).")).toBe(true);
-    expect(grid.consensus.some((c) => c.studyId === studyAt(12) && c.domain === 1)).toBe(false);
+    // What the two reviewers agreed on, from their own judgments.
+    const mine = (slot: 1 | 2) => new Map(grid.judgments.filter((j) => j.slot === slot).map((j) => [`${j.studyId}:${j.domain}`, j.judgment]));
+    const [first, second] = [mine(1), mine(2)];
+    const agreed = [...first].filter(([cell, judgment]) => second.get(cell) === judgment);
+    const disagreed = [...first].filter(([cell, judgment]) => second.has(cell) && second.get(cell) !== judgment);
+    expect(disagreed).toHaveLength(5);
+    expect(new Map(grid.consensus.map((c) => [`${c.studyId}:${c.domain}`, c.judgment]))).toEqual(new Map(agreed));
+    expect(grid.consensus.every((c) => c.reason === SEEDED_CONSENSUS_REASON && c.decidedByName === "Team lead (demo)")).toBe(true);
+    expect(await lead.riskOfBias.acceptAgreed({ reviewId })).toEqual({ accepted: 0 });
     // The consensus figure shows them, and marks them as resting on example judgments.
     const figure = await lead.riskOfBias.figureData({ reviewId, source: "consensus" });
     expect(figure.containsExample).toBe(true);
     expect(figure.studies.find((s) => s.studyId === studyAt(12))!.judgments[0]).toBeNull();
     expect(figure.studies.find((s) => s.studyId === studyAt(20))!.judgments.every((j) => j === null)).toBe(true);
+  });
+
+  it("accepts the agreed cells of a newly completed study in bulk, once", async () => {
+    const lead = callerFor(t.db, "lead");
+    const study20 = studyAt(20);
+    const r1 = (await callerFor(t.db, "reviewer1").riskOfBias.grid({ reviewId })).judgments.filter((j) => j.studyId === study20);
+    // Reviewer 2 completes study 20, agreeing on every domain but D4.
+    await judge("reviewer2", study20, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (d) => {
+      const theirs = r1.find((j) => j.domain === d)!.judgment!;
+      return d === 4 ? (theirs === "high" ? "low" : "high") : theirs;
+    });
+    expect(await lead.riskOfBias.acceptAgreed({ reviewId })).toEqual({ accepted: 9 });
+    expect(await lead.riskOfBias.acceptAgreed({ reviewId })).toEqual({ accepted: 0 });
+    const accepted = (await lead.riskOfBias.grid({ reviewId })).consensus.filter((c) => c.studyId === study20);
+    expect(accepted.map((c) => c.domain).sort((a, b) => a - b)).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10]);
+    expect(accepted.every((c) => c.reason === "Both reviewers agreed (accepted in bulk).")).toBe(true);
   });
 
   it("lets the arbiter the lead names record the consensus, and no one else below lead", async () => {
@@ -244,7 +269,11 @@ describe("consensus", () => {
     const arbiter = callerFor(t.db, "arbiter");
     expect((await arbiter.riskOfBias.grid({ reviewId })).me).toMatchObject({ slot: null, canDecide: true });
     expect(await arbiter.riskOfBias.recordConsensus(input)).toMatchObject({ judgment: "high", decidedBy: userId(t.db, "arbiter") });
-    expect((await arbiter.riskOfBias.acceptAgreed({ reviewId, studyId: studyAt(7) })).accepted).toBe(9);
+    // Reviewer 2 completes study 20 as reviewer 1 judged it: ten agreed cells for the arbiter to accept.
+    const study20 = studyAt(20);
+    const r1 = (await callerFor(t.db, "reviewer1").riskOfBias.grid({ reviewId })).judgments.filter((j) => j.studyId === study20);
+    await judge("reviewer2", study20, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (d) => r1.find((j) => j.domain === d)!.judgment!);
+    expect((await arbiter.riskOfBias.acceptAgreed({ reviewId, studyId: study20 })).accepted).toBe(10);
   });
 });
 
@@ -298,5 +327,110 @@ describe("agreement, figures and export", () => {
     expect(study12[1]).toBe("No information"); // D1 is a disagreement not yet decided
     expect(study12.slice(2, 11).every((v) => ["Low", "High", "Unclear"].includes(v))).toBe(true);
     expect(lines[20]!.split(",").slice(1, 11)).toEqual(Array(10).fill("No information"));
+  });
+});
+
+describe("during blinded review, progress and live events", () => {
+  /** Everything `username`'s open pages hear on the review's live channel, from now on. */
+  async function listen(username: string) {
+    const iterable = await callerFor(t.db, username).analysis.changes({ reviewId });
+    const iterator = (iterable as AsyncIterable<ReviewChange>)[Symbol.asyncIterator]();
+    const heard: ReviewChange[] = [];
+    void (async () => {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) heard.push(next.value);
+    })();
+    return { heard, stop: () => void iterator.return?.(undefined) };
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  it("shows each reviewer only their own progress, and the lead everyone's", async () => {
+    const admin = { id: userId(t.db, "admin"), displayName: "Administrator" };
+    await createUser(t.db, { username: "viewer1", displayName: "Viewer", password: "viewer-password" });
+    setMember(t.db, admin, reviewId, "viewer1", "viewer");
+    const progress = async (username: string) => (await callerFor(t.db, username).riskOfBias.grid({ reviewId })).progress.map((p) => [p.slot, p.done]);
+    expect(await progress("lead")).toEqual([
+      [1, 210],
+      [2, 190],
+    ]);
+    expect(await progress("admin")).toEqual(await progress("lead"));
+    expect(await progress("reviewer1")).toEqual([[1, 210]]);
+    expect(await progress("reviewer2")).toEqual([[2, 190]]);
+    expect(await progress("viewer1")).toEqual([]);
+    // Study 21 is blinded (reviewer 2 has not judged it): only its own count; study 1 is complete for both.
+    const status = async (username: string, position: number) =>
+      (await callerFor(t.db, username).riskOfBias.grid({ reviewId })).status.find((s) => s.studyId === studyAt(position))!.done;
+    expect(await status("reviewer2", 21)).toEqual([null, 0]);
+    expect(await status("reviewer1", 21)).toEqual([10, null]);
+    expect(await status("viewer1", 21)).toEqual([null, null]);
+    expect(await status("lead", 21)).toEqual([10, 0]);
+    expect(await status("reviewer2", 1)).toEqual([10, 10]);
+  });
+
+  it("tells of a blinded judgment only its author and the lead, and everyone of the save that unblinds a study", async () => {
+    const listeners = Object.fromEntries(await Promise.all(["reviewer1", "reviewer2", "lead", "admin"].map(async (u) => [u, await listen(u)] as const)));
+    await settle();
+    const heardBy = () => Object.fromEntries(Object.entries(listeners).map(([u, l]) => [u, l.heard.map((c) => `${c.entity} by ${c.by}`)]));
+
+    // Reviewer 2 judges nine domains of study 20 (reviewer 1 completed it): still blinded.
+    await judge("reviewer2", studyAt(20), [1, 2, 3, 4, 5, 6, 7, 8, 9], "low");
+    await settle();
+    const nine = Array(9).fill("robJudgment by Reviewer 2 (demo)");
+    expect(heardBy()).toEqual({ reviewer1: [], reviewer2: nine, lead: nine, admin: nine });
+
+    // The tenth completes it: everyone may now read both, and hears of it.
+    await judge("reviewer2", studyAt(20), [10], "low");
+    await settle();
+    expect(heardBy().reviewer1).toEqual(["robJudgment by Reviewer 2 (demo)"]);
+    expect(heardBy().lead).toHaveLength(10);
+    // Other changes reach everyone as before.
+    await callerFor(t.db, "lead").riskOfBias.acceptAgreed({ reviewId });
+    await settle();
+    expect(heardBy().reviewer1).toEqual(["robJudgment by Reviewer 2 (demo)", "robConsensus by Team lead (demo)"]);
+    for (const l of Object.values(listeners)) l.stop();
+  });
+});
+
+describe("assigning the two reviewers", () => {
+  it("assigns the review's reviewers automatically once there are exactly two, and leaves a chosen assignment alone", async () => {
+    const admin = { id: userId(t.db, "admin"), displayName: "Administrator" };
+    for (const name of ["ana", "ben", "cy"]) await createUser(t.db, { username: name, displayName: name.toUpperCase(), password: `${name}-password-1` });
+    const review = createReview(t.db, admin, { title: "Curcumin in spinal cord injury" });
+    const assignment = async () => (await callerFor(t.db, "admin").riskOfBias.grid({ reviewId: review.id })).assignment;
+    setMember(t.db, admin, review.id, "ana", "reviewer");
+    setMember(t.db, admin, review.id, "ben", "viewer");
+    expect(await assignment()).toMatchObject({ reviewer1: null, reviewer2: null });
+    // A viewer made reviewer is the second reviewer.
+    setMember(t.db, admin, review.id, "ben", "reviewer");
+    expect(await assignment()).toMatchObject({ reviewer1: { name: "ANA" }, reviewer2: { name: "BEN" }, arbiter: null });
+    const audit = t.db.$client.prepare("select field, new_value, reason from audit_log where review_id = ? and entity = 'robAssignment'").all(review.id) as { reason: string }[];
+    expect(audit.length).toBeGreaterThan(0);
+    expect(audit.every((a) => a.reason === AUTO_ASSIGN_REASON)).toBe(true);
+    // A third reviewer changes nothing: the lead chooses.
+    setMember(t.db, admin, review.id, "cy", "reviewer");
+    expect(await assignment()).toMatchObject({ reviewer1: { name: "ANA" }, reviewer2: { name: "BEN" } });
+    // The lead's own choice is never overridden: with only two reviewers left, the assignment stays.
+    const current = await assignment();
+    await callerFor(t.db, "admin").riskOfBias.assign({ reviewId: review.id, reviewer1Id: userId(t.db, "cy"), reviewer2Id: userId(t.db, "ana"), arbiterId: null, version: current.version });
+    setMember(t.db, admin, review.id, "ben", null);
+    expect(await assignment()).toMatchObject({ reviewer1: { name: "CY" }, reviewer2: { name: "ANA" } });
+  });
+});
+
+describe("the demo's example judgments", () => {
+  it("drops the example quote and reasoning when a reviewer changes a seeded judgment", async () => {
+    const r1 = callerFor(t.db, "reviewer1");
+    const study21 = studyAt(21);
+    const seeded = (await r1.riskOfBias.grid({ reviewId })).judgments.find((j) => j.studyId === study21 && j.domain === 1 && j.slot === 1)!;
+    expect(seeded).toMatchObject({ isExampleData: true, reasoning: expect.stringMatching(/^Example: /) });
+    const changed = await r1.riskOfBias.saveJudgment({ reviewId, studyId: study21, domain: 1, patch: { judgment: seeded.judgment === "high" ? "low" : "high" }, version: seeded.version });
+    expect(changed).toMatchObject({ isExampleData: false, reasoning: "", quote: "" });
+    const history = await r1.riskOfBias.history({ reviewId, studyId: study21, domain: 1 });
+    expect(history.judgments[0]!.entries.find((e) => e.field === "reasoning")).toMatchObject({ oldValue: seeded.reasoning, newValue: "" });
+    // Reasoning the reviewer writes with the change is kept; and their own reasoning survives later changes.
+    const other = (await r1.riskOfBias.grid({ reviewId })).judgments.find((j) => j.studyId === study21 && j.domain === 2 && j.slot === 1)!;
+    const written = await r1.riskOfBias.saveJudgment({ reviewId, studyId: study21, domain: 2, patch: { judgment: "unclear", reasoning: "Not reported." }, version: other.version });
+    expect(written.reasoning).toBe("Not reported.");
+    const again = await r1.riskOfBias.saveJudgment({ reviewId, studyId: study21, domain: 2, patch: { judgment: "high" }, version: written.version });
+    expect(again.reasoning).toBe("Not reported.");
   });
 });

@@ -6,6 +6,7 @@ import { openDb, type Db } from "@/db/client";
 import { users } from "@/db/schema";
 import { ensureSeeded } from "@/db/seed";
 import { createSession } from "@/server/auth/session";
+import { PEER_ADDRESS_HEADER } from "@/server/client-address";
 import { resetEnvForTests } from "@/server/env";
 import { createCaller } from "@/server/root";
 import { createContext } from "@/server/trpc";
@@ -38,15 +39,25 @@ export function userId(db: Db, username: string): number {
   return row.id;
 }
 
+/**
+ * What scripts/server.mjs does for every request: the TCP peer's address in PEER_ADDRESS_HEADER, and the
+ * process marked so that the app believes that header.
+ */
+export function simulatePeerAddressServer(): void {
+  (globalThis as Record<symbol, unknown>)[Symbol.for("workbench.peerAddressHeader")] = PEER_ADDRESS_HEADER;
+}
+
 /** A tRPC caller signed in as `username` (or anonymous), going through the same context as HTTP requests. */
-export function callerWithHeaders(db: Db, username: string | null, address = "test") {
-  const headers = new Headers({ "x-forwarded-for": address });
+export function callerWithHeaders(db: Db, username: string | null, address = "test", extraHeaders: Record<string, string> = {}) {
+  simulatePeerAddressServer();
+  const headers = new Headers({ ...extraHeaders, [PEER_ADDRESS_HEADER]: address });
   if (username) headers.set("cookie", `wb_session=${createSession(db, userId(db, username)).token}`);
   const resHeaders = new Headers();
   return { caller: createCaller(createContext({ headers, resHeaders, db })), resHeaders };
 }
 
-export const callerFor = (db: Db, username: string | null, address = "test") => callerWithHeaders(db, username, address).caller;
+export const callerFor = (db: Db, username: string | null, address = "test", extraHeaders: Record<string, string> = {}) =>
+  callerWithHeaders(db, username, address, extraHeaders).caller;
 
 export function demoReviewId(db: Db): number {
   return db.$client.prepare("select id from reviews where is_demo = 1").pluck().get() as number;

@@ -1,13 +1,14 @@
-import { getDb } from "@/db/client";
+import { checkDatabaseHealth } from "@/server/db-health";
 
 export const dynamic = "force-dynamic";
 
-/** `{"ok":true}` once the database is open and its migrations have run (getDb applies them). */
-export function GET(): Response {
-  try {
-    getDb().$client.prepare("select 1").get();
-    return Response.json({ ok: true });
-  } catch (error) {
-    return Response.json({ ok: false, error: error instanceof Error ? error.message : String(error) }, { status: 503 });
-  }
+/**
+ * `{"ok":true}` once the database is open, migrated and can be written; otherwise 503 with
+ * `{"ok":false,"reason":…}` in words (busy, read-only, disk full, disk error), so that a load balancer or a
+ * person knows the app cannot save anything now.
+ */
+export async function GET(): Promise<Response> {
+  const health = await checkDatabaseHealth();
+  if (health.ok) return Response.json(health, { headers: { "cache-control": "no-store" } });
+  return Response.json({ ok: false, reason: health.reason, fault: health.fault }, { status: 503, headers: { "cache-control": "no-store" } });
 }

@@ -89,8 +89,13 @@ export function CellPanel({ reviewId, data, index, studyId, domain, mode, saver,
         mode === "mine" &&
         other && (
           <p className="text-slate-700">
-            {index.reviewerName(other)}&apos;s judgment stays hidden until you have both completed this study (you: {status?.done[slot! - 1] ?? 0}/10, {index.reviewerName(other)}:{" "}
-            {status?.done[other - 1] ?? 0}/10).
+            {index.reviewerName(other)}&apos;s judgment stays hidden until you have both completed this study (you: {status?.done[slot! - 1] ?? 0}/10
+            {typeof status?.done[other - 1] === "number" && (
+              <>
+                , {index.reviewerName(other)}: {status.done[other - 1]}/10
+              </>
+            )}
+            ).
           </p>
         )
       )}
