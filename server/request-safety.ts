@@ -54,36 +54,45 @@ const tooDeep = () => refuse(400, `The request's input is nested more than ${MAX
  * a non-JSON body is refused (HTML forms cannot send one cross-site without a preflight), and the body is capped
  * in size and in nesting depth. Queries and subscriptions (GET) change nothing: only their input's depth is checked.
  */
+/**
+ * Why a request that changes something is refused as cross-origin, or null: its Origin must be the host the browser
+ * addressed (X-Forwarded-Host believed only from a configured proxy: anyone can send it) or one of ALLOWED_ORIGINS.
+ * Every mutation passes it: tRPC calls here, multipart uploads in server/http/files.ts.
+ */
+export function crossOriginRefusal(headers: Headers): string | null {
+  const origin = headers.get("origin");
+  if (!origin) return null;
+  const allowed = env()
+    .ALLOWED_ORIGINS.split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+  return safeHost(origin) === requestHost(headers) || allowed.includes(origin) ? null : `Cross-origin request refused (Origin ${origin}).`;
+}
+
 export async function checkMutationRequest(req: Request): Promise<{ response: Response } | { request: Request }> {
   if (req.method !== "POST") {
     const input = new URL(req.url).searchParams.get("input");
     return input && jsonDepthExceeds(input, MAX_JSON_DEPTH) ? tooDeep() : { request: req };
   }
-  const origin = req.headers.get("origin");
-  if (origin) {
-    // X-Forwarded-Host is believed only from a configured proxy: anyone can send it.
-    const host = requestHost(req.headers);
-    const allowed = env()
-      .ALLOWED_ORIGINS.split(",")
-      .map((o) => o.trim())
-      .filter(Boolean);
-    const originHost = safeHost(origin);
-    if (originHost !== host && !allowed.includes(origin)) return refuse(403, `Cross-origin request refused (Origin ${origin}).`);
-  }
+  const crossOrigin = crossOriginRefusal(req.headers);
+  if (crossOrigin) return refuse(403, crossOrigin);
   const type = req.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("application/json")) return refuse(403, "Mutations must be sent as application/json.");
   const cap = bodyCapFor(req.url);
-  const length = Number(req.headers.get("content-length") ?? "0");
-  if (length > cap) return refuse(413, `Request body over ${cap} bytes.`);
-  // Content-Length can be absent (chunked): count the bytes as they arrive and stop at the cap.
-  const body = await readCapped(req, cap);
-  if (body === null) return refuse(413, `Request body over ${cap} bytes.`);
+  const bytes = await readBodyCapped(req, cap);
+  if (bytes === null) return refuse(413, `Request body over ${cap} bytes.`);
+  const body = Buffer.from(bytes).toString("utf8");
   if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) return tooDeep();
   return { request: new Request(req.url, { method: req.method, headers: req.headers, body }) };
 }
 
-async function readCapped(req: Request, cap: number): Promise<string | null> {
-  if (!req.body) return "";
+/**
+ * A request's body, or null when it is larger than `cap` bytes: Content-Length may be absent (chunked) or lie, so the
+ * bytes are counted as they arrive and reading stops at the cap.
+ */
+export async function readBodyCapped(req: Request, cap: number): Promise<Uint8Array | null> {
+  if (Number(req.headers.get("content-length") ?? "0") > cap) return null;
+  if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -97,7 +106,7 @@ async function readCapped(req: Request, cap: number): Promise<string | null> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 function safeHost(origin: string): string | null {

@@ -2,8 +2,8 @@ import "server-only";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Db } from "@/db/client";
-import { env } from "@/server/env";
 import { AppError, toTRPCError } from "@/server/errors";
+import { crossOriginRefusal, readBodyCapped } from "@/server/request-safety";
 import { createCaller } from "@/server/root";
 import { figureDetailsSchema, labelledIssue } from "@/server/schemas/figure";
 import { figureImagePolicy, fullTextPolicy, readStoredFile } from "@/server/services/stored-files";
@@ -23,41 +23,10 @@ const json = (status: number, body: unknown) => Response.json(body, { status, he
 const refuse = (status: number, message: string, field?: string) => json(status, { error: { message, field } });
 
 function originRefusal(req: Request): Response | null {
-  const origin = req.headers.get("origin");
-  if (!origin) return null;
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  const allowed = env()
-    .ALLOWED_ORIGINS.split(",")
-    .map((o) => o.trim())
-    .filter(Boolean);
-  let originHost: string | null = null;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    originHost = null;
-  }
-  return originHost === host || allowed.includes(origin) ? null : refuse(403, `Cross-origin request refused (Origin ${origin}).`);
+  const message = crossOriginRefusal(req.headers);
+  return message ? refuse(403, message) : null;
 }
 
-/** Reads the body up to `cap` bytes; null when it is larger (Content-Length may be absent or lie). */
-async function readCapped(req: Request, cap: number): Promise<Uint8Array | null> {
-  if (Number(req.headers.get("content-length") ?? "0") > cap) return null;
-  if (!req.body) return new Uint8Array();
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
 
 /**
  * The checks every upload passes before its form is read: same origin, the upload header (a cross-site page cannot
@@ -68,7 +37,7 @@ async function readUploadForm(req: Request, cap: number, fieldLabel: string): Pr
   if (refused) return { response: refused };
   if (req.headers.get(UPLOAD_HEADER) !== "1") return { response: refuse(403, `Uploads must carry the ${UPLOAD_HEADER} header.`) };
   if (!(req.headers.get("content-type") ?? "").toLowerCase().startsWith("multipart/form-data")) return { response: refuse(415, "Uploads must be sent as multipart/form-data.") };
-  const body = await readCapped(req, cap + FORM_OVERHEAD_BYTES);
+  const body = await readBodyCapped(req, cap + FORM_OVERHEAD_BYTES);
   if (body === null) return { response: refuse(413, `${fieldLabel}: the upload is larger than the limit of ${(cap / (1024 * 1024)).toFixed(0)} MB.`, fieldLabel) };
   try {
     return { form: await new Request(req.url, { method: "POST", headers: { "content-type": req.headers.get("content-type")! }, body: new Uint8Array(body) }).formData() };

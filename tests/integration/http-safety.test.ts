@@ -82,10 +82,10 @@ describe("input shape", () => {
 
   it("answers an unforeseen server failure with a generic message, not the internal one", async () => {
     // A failure nothing anticipates: a table gone from under the app.
-    t.db.$client.exec("drop table analysis_settings");
+    t.db.$client.exec("drop table saved_analyses");
     const token = writeTransaction(t.db, (tx) => createSession(tx, userId(t.db, "lead"))).token;
     const response = await handleTrpcHttp(
-      new Request(`${BASE}analysis.settings?input=${encodeURIComponent(JSON.stringify({ json: { reviewId: demoReviewId(t.db) } }))}`, {
+      new Request(`${BASE}analyses.list?input=${encodeURIComponent(JSON.stringify({ json: { reviewId: demoReviewId(t.db) } }))}`, {
         headers: { ...sameOrigin, cookie: `wb_session=${token}` },
       }),
     );
@@ -101,13 +101,13 @@ describe("text input", () => {
     const version = () => t.db.$client.prepare("select version from reviews where id = ?").pluck().get(reviewId) as number;
     await expect(lead.reviews.update({ reviewId, patch: { title: "\u202Eevil" }, version: version() })).rejects.toMatchObject({
       code: "BAD_REQUEST",
-      message: "patch.title: must not contain bidirectional control characters (found U+202E): they make text display in another order than it is stored",
+      message: "Title must not contain bidirectional control characters (found U+202E): they make text display in another order than it is stored",
     });
     await expect(lead.reviews.update({ reviewId, patch: { title: "\u200B\u200B" }, version: version() })).rejects.toMatchObject({
-      message: "patch.title: must contain visible characters, not only spaces or invisible ones",
+      message: "Title must contain visible characters, not only spaces or invisible ones",
     });
     await expect(callerFor(t.db, "admin").auth.createUser({ username: "nul", displayName: "N\u0000L", password: "long-enough-1" })).rejects.toMatchObject({
-      message: "displayName: must not contain control characters (found U+0000)",
+      message: "Display name must not contain control characters (found U+0000)",
     });
     const saved = await lead.reviews.update({ reviewId, patch: { title: "Effets de la curcumine (e\u0301tude)" }, version: version() });
     expect(saved.title).toBe("Effets de la curcumine (\u00e9tude)");
