@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -7,8 +7,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import * as schema from "@/db/schema";
-import { ensureSeeded } from "@/db/seed";
-import { resetEnvForTests } from "@/server/env";
+import { demoDatabaseAt, sameColumnsAs, tagBefore } from "../support/migrate-to";
 
 /**
  * The digitiser migration applied to a database made by the migrations before it, full of data (the seeded
@@ -18,20 +17,6 @@ const migrations = join(process.cwd(), "db", "migrations");
 const dir = mkdtempSync(join(tmpdir(), "workbench-migration-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-type Journal = { entries: { idx: number; tag: string }[] };
-
-function foldersUpTo(tag: string): string {
-  const journal = JSON.parse(readFileSync(join(migrations, "meta", "_journal.json"), "utf8")) as Journal;
-  const cut = journal.entries.findIndex((e) => e.tag === tag);
-  expect(cut).toBeGreaterThan(0);
-  const before = join(dir, "before");
-  mkdirSync(join(before, "meta"), { recursive: true });
-  const kept = journal.entries.slice(0, cut);
-  for (const entry of kept) copyFileSync(join(migrations, `${entry.tag}.sql`), join(before, `${entry.tag}.sql`));
-  writeFileSync(join(before, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: kept }));
-  return before;
-}
-
 function dump(client: Database.Database): Record<string, unknown[]> {
   const tables = client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> '__drizzle_migrations' order by name").pluck().all() as string[];
   return Object.fromEntries(tables.map((name) => [name, client.prepare(`select * from "${name}" order by rowid`).all()]));
@@ -39,16 +24,10 @@ function dump(client: Database.Database): Record<string, unknown[]> {
 
 describe("migration digitiser", () => {
   it("keeps every value of a database made by the earlier migrations and adds its empty tables", async () => {
-    const journal = JSON.parse(readFileSync(join(migrations, "meta", "_journal.json"), "utf8")) as Journal;
-    const tag = journal.entries.find((e) => e.tag.endsWith("_digitiser"))!.tag;
+    await demoDatabaseAt(join(dir, "old.sqlite"), tagBefore(/_digitiser$/));
     const client = new Database(join(dir, "old.sqlite"));
     client.pragma("foreign_keys = ON");
     const db = drizzle({ client, schema }) as unknown as Db;
-    migrate(db, { migrationsFolder: foldersUpTo(tag) });
-    process.env.DEMO = "on";
-    process.env.ADMIN_PASSWORD = "admin-test-password";
-    resetEnvForTests();
-    await ensureSeeded(db, () => undefined);
     client.prepare("update measurements set mean = 3.25, source_detail = 'Fig. 1, p. 4', data_source = 'figure' where id = (select min(id) from measurements)").run();
     const before = dump(client);
     expect(before.measurements!.length).toBeGreaterThan(40);
@@ -56,7 +35,7 @@ describe("migration digitiser", () => {
 
     migrate(db, { migrationsFolder: migrations });
     const after = dump(client);
-    for (const [table, rows] of Object.entries(before)) expect(after[table], table).toEqual(rows);
+    for (const [table, rows] of Object.entries(before)) expect(sameColumnsAs(after[table] ?? [], rows), table).toEqual(rows);
     for (const table of ["stored_files", "figures", "figure_readings", "figure_points", "figure_values", "figure_views"]) expect(after[table], table).toEqual([]);
     expect(client.pragma("foreign_key_check")).toEqual([]);
     client.close();

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -6,15 +6,13 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import * as schema from "@/db/schema";
-import { ensureSeeded } from "@/db/seed";
-import { resetEnvForTests } from "@/server/env";
+import { demoDatabaseAt, tagBefore } from "../support/migrate-to";
 
 /**
  * The sign-in throttling migration (trusted_devices, login_attempts.device_hash) on a database made by the
  * migrations before it, holding data: every value is still there afterwards, and the new column is empty.
  */
 const MIGRATIONS = join(process.cwd(), "db", "migrations");
-type Journal = { entries: { idx: number; tag: string }[] };
 
 let dir: string | undefined;
 afterEach(() => {
@@ -22,16 +20,6 @@ afterEach(() => {
   dir = undefined;
 });
 
-/** The migrations folder as it was before `tag` (the journal cut there), so that drizzle applies only those. */
-function migrationsBefore(tag: RegExp): string {
-  const folder = join(dir!, "migrations-before");
-  cpSync(MIGRATIONS, folder, { recursive: true });
-  const journal = JSON.parse(readFileSync(join(MIGRATIONS, "meta", "_journal.json"), "utf8")) as Journal;
-  const at = journal.entries.findIndex((e) => tag.test(e.tag));
-  expect(at).toBeGreaterThan(0);
-  writeFileSync(join(folder, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
-  return folder;
-}
 
 const tables = (client: Database.Database) =>
   client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name != '__drizzle_migrations' order by name").pluck().all() as string[];
@@ -41,17 +29,11 @@ describe("migration sign_in_throttling", () => {
   it("keeps every row of a populated database and adds the throttling columns empty", async () => {
     dir = mkdtempSync(join(tmpdir(), "workbench-migration-"));
     const file = join(dir, "old.sqlite");
+    // A database in use: the demo review (every table of it), sessions, and sign-in attempts of all kinds.
+    await demoDatabaseAt(file, tagBefore(/_sign_in_throttling$/));
     const client = new Database(file);
     client.pragma("foreign_keys = ON");
-    const db = drizzle({ client, schema });
-    migrate(db, { migrationsFolder: migrationsBefore(/_sign_in_throttling$/) });
     expect(columns(client, "login_attempts")).not.toContain("device_hash");
-
-    // A database in use: the demo review (every table of it), sessions, and sign-in attempts of all kinds.
-    process.env.DEMO = "on";
-    process.env.ADMIN_PASSWORD = "admin-test-password";
-    resetEnvForTests();
-    await ensureSeeded(db as unknown as Parameters<typeof ensureSeeded>[0], () => undefined);
     const lead = client.prepare("select id from users where username = 'lead'").pluck().get() as number;
     client.prepare("insert into sessions (token_hash, user_id, created_at, expires_at, revoked_at) values (?, ?, ?, ?, ?)").run("a".repeat(64), lead, "2030-01-01T00:00:00.000Z", "2030-01-08T00:00:00.000Z", null);
     client.prepare("insert into sessions (token_hash, user_id, created_at, expires_at, revoked_at) values (?, ?, ?, ?, ?)").run("b".repeat(64), lead, "2030-01-02T00:00:00.000Z", "2030-01-09T00:00:00.000Z", "2030-01-03T00:00:00.000Z");

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -7,7 +7,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import * as schema from "@/db/schema";
-import { ensureSeeded } from "@/db/seed";
+import { demoDatabaseAt, sameColumnsAs, tagBefore } from "../support/migrate-to";
 import { resetEnvForTests } from "@/server/env";
 
 const MIGRATIONS = join(process.cwd(), "db", "migrations");
@@ -16,20 +16,6 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A copy of the migrations folder that stops before the migration tagged `beforeTag`. */
-function migrationsBefore(beforeTag: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "workbench-migrations-"));
-  dirs.push(dir);
-  cpSync(MIGRATIONS, dir, { recursive: true });
-  const journalPath = join(dir, "meta", "_journal.json");
-  const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { idx: number; tag: string }[] };
-  const cut = journal.entries.findIndex((e) => e.tag === beforeTag);
-  expect(cut).toBeGreaterThan(0);
-  for (const entry of journal.entries.slice(cut)) unlinkSync(join(dir, `${entry.tag}.sql`));
-  journal.entries = journal.entries.slice(0, cut);
-  writeFileSync(journalPath, JSON.stringify(journal));
-  return dir;
-}
 
 function dumpTables(client: Database.Database, tables: string[]): Record<string, unknown[]> {
   return Object.fromEntries(tables.map((name) => [name, client.prepare(`select * from "${name}" order by rowid`).all()]));
@@ -43,11 +29,10 @@ describe("migration 0003_screening", () => {
     process.env.DEMO = "on";
     process.env.ADMIN_PASSWORD = "admin-test-password";
     resetEnvForTests();
+    await demoDatabaseAt(file, tagBefore(/^0003_screening$/));
     const client = new Database(file);
     client.pragma("foreign_keys = ON");
     const db = drizzle({ client, schema }) as unknown as Db;
-    migrate(db, { migrationsFolder: migrationsBefore("0003_screening") });
-    await ensureSeeded(db, () => undefined);
     const oldTables = (client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> '__drizzle_migrations'").pluck().all() as string[]).sort();
     expect(oldTables).not.toContain("screening_records");
     const before = dumpTables(client, oldTables);
@@ -56,7 +41,7 @@ describe("migration 0003_screening", () => {
 
     migrate(db, { migrationsFolder: MIGRATIONS });
     const after = dumpTables(client, oldTables);
-    expect(after).toEqual(before);
+    for (const table of oldTables) expect(sameColumnsAs(after[table] ?? [], before[table] ?? []), table).toEqual(before[table]);
     const tables = client.prepare("select name from sqlite_master where type = 'table'").pluck().all();
     expect(tables).toEqual(expect.arrayContaining(["screening_searches", "screening_records", "screening_merges", "screening_duplicate_candidates", "screening_decisions", "screening_resolutions", "screening_exclusion_reasons", "screening_settings"]));
     // The new tables work against the migrated data: a search and a record linked to a seeded study.
