@@ -97,6 +97,7 @@ export function seedDemo(db: Db, passwordHash: string): number {
           ])
           .returning()
           .all();
+        tx.update(arms).set({ controlArmId: control!.id }).where(eq(arms.id, treated!.id)).run();
         for (const value of exampleOutcomes.filter((o) => o.position === row.position)) {
           for (const [arm, data] of [
             [treated!, value.treated],

@@ -2,6 +2,7 @@ import "server-only";
 import type { DbOrTx } from "@/db/client";
 import type { CharacteristicValue } from "@/server/schemas/characteristics";
 import { runReviewAnalysis } from "./analysis";
+import { armCharacteristicValuesOf } from "./arms";
 import { columnText } from "@/server/schemas/columns";
 import { characteristicValuesByStudy, listCharacteristics } from "./characteristics";
 import { reviewArmsAndMeasurements } from "./measurements";
@@ -76,6 +77,11 @@ export function studyDetail(db: DbOrTx, reviewId: number, studyId: number) {
     characteristics: definitions.map((d) => ({ ...d, value: characteristicValues.get(d.id) ?? null })),
     outcomes,
     arms,
+    /** Each treated arm's own characteristic values, by arm id then characteristic id. */
+    armValues: armCharacteristicValuesOf(
+      db,
+      arms.map((a) => a.id),
+    ),
     timepoints,
   };
 }
