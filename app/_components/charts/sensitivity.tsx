@@ -5,7 +5,7 @@ import type { CumulativeStep, LeaveOneOutResult } from "@/server/analysis/types"
 import type { ReviewAnalysis } from "@/server/services/analysis";
 import { DataTable, type TableColumn } from "./data-table";
 import { ChartDownloads } from "./download-buttons";
-import { effectAxis, fmtEffectCi, measureInfo } from "./effect-scale";
+import { effectAxis, favoursLabels, fmtEffectCi, measureInfo } from "./effect-scale";
 import { ForestChart, type ForestColumn, type ForestRow } from "./forest-chart";
 import { modelLabel } from "./forest-plot";
 import { Pager, pageSlice } from "@/app/_components/pager";
@@ -16,7 +16,13 @@ const levelText = (level: number) => `${fmt(level * 100, level * 100 === Math.ro
 const significant = (p: number | null | undefined, alpha: number) => (p === null || p === undefined ? null : p < alpha);
 
 /** What the leave-one-out and cumulative plots share: effect, p and I² columns, the axis, and the pooled line. */
-function refitPlotProps(lines: readonly { ciLower: number; ciUpper: number }[], result: ReviewAnalysis["result"], settings: ReviewAnalysis["settings"], measure: ReviewAnalysis["settings"]["measure"]) {
+function refitPlotProps(
+  lines: readonly { ciLower: number; ciUpper: number }[],
+  result: ReviewAnalysis["result"],
+  settings: ReviewAnalysis["settings"],
+  measure: ReviewAnalysis["settings"]["measure"],
+  higherIsBetter: boolean,
+) {
   return {
     right: [
       { key: "effect", header: `${measureInfo[measure].short} [${levelText(settings.level)} CI]`, width: 150, align: "end" },
@@ -30,6 +36,7 @@ function refitPlotProps(lines: readonly { ciLower: number; ciUpper: number }[], 
     ),
     plotHeader: [measureInfo[measure].name, modelLabel(settings, result.modelSelection)] as [string, string],
     reference: result.pooled?.estimate ?? null,
+    favours: favoursLabels(measure, higherIsBetter),
   };
 }
 
@@ -116,7 +123,7 @@ export function LeaveOneOut({ analysis, basename }: { analysis: ReviewAnalysis; 
         items={lines}
         rows={rows}
         left={[{ key: "label", header: "Study omitted", width: 220 }]}
-        {...refitPlotProps(lines, result, settings, measure)}
+        {...refitPlotProps(lines, result, settings, measure, analysis.outcome?.higherIsBetter ?? true)}
       />
       <DataTable label="Leave-one-out table" basename={`${basename}-leave-one-out`} columns={columns} rows={lines} rowKey={(l) => l.id} highlight={(l) => l.changes !== null} />
     </div>
@@ -165,7 +172,7 @@ export function Cumulative({ analysis, basename }: { analysis: ReviewAnalysis; b
           { key: "label", header: "Adding (by year)", width: 200 },
           { key: "k", header: "k", width: 36, align: "end" },
         ]}
-        {...refitPlotProps(lines, result, settings, measure)}
+        {...refitPlotProps(lines, result, settings, measure, analysis.outcome?.higherIsBetter ?? true)}
       />
       <DataTable label="Cumulative meta-analysis table" basename={`${basename}-cumulative`} columns={columns} rows={lines} rowKey={(l) => `${l.k}:${l.id}`} />
     </div>
@@ -185,6 +192,8 @@ export function PagedIntervalPlot<T>(props: {
   plotHeader: [string, string];
   reference: number | null;
   plotWidth?: number;
+  /** "Favours" labels under the axis (see `favoursLabels`). */
+  favours?: [string, string];
 }) {
   const [page, setPage] = useState(0);
   const container = useRef<HTMLDivElement>(null);
@@ -207,6 +216,7 @@ export function PagedIntervalPlot<T>(props: {
           plotHeader={props.plotHeader}
           plotWidth={props.plotWidth ?? 360}
           references={props.reference === null ? [] : [{ x: props.reference, color: "#64748b" }]}
+          favours={props.favours}
         />
       </div>
       {pageCount > 1 && <Pager label={`${props.ariaLabel} pages`} page={current} pageCount={pageCount} onPage={setPage} />}

@@ -4,7 +4,7 @@ import { ExampleBadge } from "@/app/_components/example-badge";
 import { fmtPercent } from "@/app/_lib/format";
 import type { TimepointComparison } from "@/server/services/analysis";
 import { DataTable, type TableColumn } from "./data-table";
-import { effectAxis, fmtEffectCi, measureInfo, type EffectAxis } from "./effect-scale";
+import { effectAxis, favoursLabels, fmtEffectCi, measureInfo, type EffectAxis } from "./effect-scale";
 import type { ForestRow } from "./forest-chart";
 import { heterogeneityText, modelLabel, overallTestText } from "./forest-plot";
 import { PagedIntervalPlot } from "./sensitivity";
@@ -87,6 +87,7 @@ function Panel({ side, axis, basename }: { side: Side; axis: EffectAxis; basenam
         plotHeader={[measureInfo[measure].name, modelLabel(side.settings, side.modelSelection)]}
         reference={pooled?.estimate ?? null}
         plotWidth={190}
+        favours={favoursLabels(measure, side.outcome?.higherIsBetter ?? true)}
       />
     </section>
   );

@@ -10,6 +10,7 @@ import { useLiveReview } from "@/app/_lib/use-live-review";
 import { useTRPC } from "@/app/_trpc/client";
 import { formatCharacteristicValue, type CharacteristicValue } from "@/server/schemas/characteristics";
 import { studyFieldLabels, type StudyField } from "@/server/schemas/study";
+import { ArmsEditor } from "./arms-editor";
 import { HistoryPanel } from "./history-panel";
 import { OutcomeGrid } from "./outcome-grid";
 
@@ -70,6 +71,7 @@ export function StudyDetail({ reviewId, studyId, canEdit }: { reviewId: number; 
           </p>
         )}
       </div>
+      <ArmsEditor reviewId={reviewId} detail={detail.data} canEdit={canEdit} onChanged={invalidate} />
       <section aria-label="Outcome data" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
         <h2 className="text-lg font-semibold">Outcome data by time point</h2>
         <OutcomeGrid reviewId={reviewId} detail={detail.data} canEdit={canEdit} onChanged={invalidate} />
