@@ -24,8 +24,9 @@ export function ScrollBox({ label, children, className = "" }: { label: string; 
   }, []);
   return (
     <div className={`relative ${className}`}>
-      {/* Focusable so that keyboard users can scroll it too. */}
-      <div ref={ref} role="region" aria-label={`${label} (scrolls sideways)`} tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm focus:outline-2 focus:outline-blue-600">
+      {/* Focusable so that keyboard users can scroll it too; positioned, so that absolutely placed content inside it
+          (e.g. screen-reader-only labels) scrolls with it instead of widening the page. */}
+      <div ref={ref} role="region" aria-label={`${label} (scrolls sideways)`} tabIndex={0} className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm focus:outline-2 focus:outline-blue-600">
         {children}
       </div>
       {more && (

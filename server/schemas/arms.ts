@@ -3,7 +3,11 @@ import { armKinds, type ArmKind } from "@/db/schema/studies";
 import { boundedText, finiteNumber, id, requiredText, version } from "./common";
 import { humanMessage } from "./messages";
 
-export const armKindLabels: Record<ArmKind, string> = { treated: "Treated", control: "Control", sham: "Sham (operated, not injured)" };
+export const armKindLabels: Record<ArmKind, string> = { treated: "Treated", control: "Control", sham: "Sham" };
+/** What each kind is, for the "Kind" choice when adding an arm. */
+export const armKindDescriptions: Record<ArmKind, string> = { treated: "Treated", control: "Control (vehicle, untreated…)", sham: "Sham (operated, not injured)" };
+/** Arms are listed treated first, then controls, then sham arms, each in the order they were added. */
+export const armKindOrder: Record<ArmKind, number> = { treated: 0, control: 1, sham: 2 };
 
 /**
  * The fields of an arm a reviewer edits. One schema per field, as for studies: the page validates a cell with it

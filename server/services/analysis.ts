@@ -74,7 +74,7 @@ function regressionDetails(data: ReviewData, comparisons: readonly Comparison[],
     const missing = moderators.filter((key) => covariates.get(e.id)?.[key] === null);
     return { id: e.id, reason: missing.length ? `no value of ${missing.map(labelOf).join(", ")}` : e.reason };
   });
-  const doseUnits = moderators.includes("dose") ? [...new Set(comparisons.filter((c) => c.dose !== null).map((c) => c.doseUnit || "(no unit)"))] : [];
+  const doseUnits = moderators.includes("dose") ? [...new Set(comparisons.filter((c) => c.dose !== null).map((c) => c.doseUnit || "no unit"))] : [];
   let bubble: { key: string; points: { id: string; x: number; yi: number; vi: number; weight: number }[]; line: RegressionLinePoint[] } | null = null;
   const key = moderators[0];
   if (model && model.problem === null && moderators.length === 1 && key !== undefined) {

@@ -3,6 +3,7 @@ import type { DbOrTx } from "@/db/client";
 import type { CharacteristicValue } from "@/server/schemas/characteristics";
 import { runReviewAnalysis } from "./analysis";
 import { armCharacteristicValuesOf } from "./arms";
+import { armKindOrder } from "@/server/schemas/arms";
 import { columnText } from "@/server/schemas/columns";
 import { characteristicValuesByStudy, listCharacteristics } from "./characteristics";
 import { reviewArmsAndMeasurements } from "./measurements";
@@ -54,7 +55,9 @@ export function studyDetail(db: DbOrTx, reviewId: number, studyId: number) {
   const outcomes = listOutcomes(db, reviewId);
   const definitions = listCharacteristics(db, reviewId);
   const characteristicValues = characteristicValuesByStudy(db, [studyId]).get(studyId) ?? new Map<number, CharacteristicValue>();
-  const { arms, measurements } = reviewArmsAndMeasurements(db, [studyId]);
+  const loaded = reviewArmsAndMeasurements(db, [studyId]);
+  const arms = [...loaded.arms].sort((a, b) => armKindOrder[a.kind] - armKindOrder[b.kind] || a.id - b.id);
+  const measurements = loaded.measurements;
   const outcomeById = new Map(outcomes.map((o) => [o.id, o]));
   const rows = measurements.map((m) => {
     const outcome = outcomeById.get(m.outcomeId)!;

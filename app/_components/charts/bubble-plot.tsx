@@ -1,6 +1,7 @@
 "use client";
 import { memo, useMemo, useRef } from "react";
 import { ScatterChart, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from "recharts";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import { fmt } from "@/app/_lib/format";
 import type { RegressionLinePoint } from "@/server/analysis";
 import { ChartDownloads, CsvDownload } from "./download-buttons";
@@ -143,21 +144,23 @@ export function BubblePlot(props: { points: BubblePoint[]; line: RegressionLineP
         <ChartDownloads container={container} chartLabel="Bubble plot" basename={props.basename} />
         <CsvDownload tableLabel="Bubble plot data" basename={`${props.basename}-data`} header={csvHeader} rows={csvRows} />
       </div>
-      <div ref={container} className="overflow-x-auto rounded border border-slate-200 bg-white" data-testid="bubble-plot">
-        <BubbleChart
-          points={props.points}
-          line={props.line}
-          xDomain={chart.xDomain}
-          xTicks={chart.xTicks}
-          xDigits={chart.xDigits}
-          axis={chart.axis}
-          xLabel={props.xLabel}
-          yLabel={measureInfo[props.measure].short}
-          favours={props.favours}
-          measure={props.measure}
-          description={props.description}
-        />
-      </div>
+      <ScrollBox label="Bubble plot">
+        <div ref={container} data-testid="bubble-plot">
+          <BubbleChart
+            points={props.points}
+            line={props.line}
+            xDomain={chart.xDomain}
+            xTicks={chart.xTicks}
+            xDigits={chart.xDigits}
+            axis={chart.axis}
+            xLabel={props.xLabel}
+            yLabel={measureInfo[props.measure].short}
+            favours={props.favours}
+            measure={props.measure}
+            description={props.description}
+          />
+        </div>
+      </ScrollBox>
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { useState, type ReactNode } from "react";
 import { CsvDownload } from "./download-buttons";
 import type { CsvCell } from "./download";
 import { Pager, pageSlice } from "@/app/_components/pager";
+import { ScrollBox } from "@/app/_components/scroll-box";
 
 export type TableColumn<T> = {
   key: string;
@@ -45,7 +46,7 @@ export function DataTable<T>({
           <CsvDownload tableLabel={label} basename={basename} header={columns.map((c) => c.key)} rows={() => rows.map((r) => columns.map((c) => c.csv(r)))} />
         </span>
       </div>
-      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+      <ScrollBox label={label}>
         <table className="tabular min-w-full text-sm" aria-label={label}>
           <thead className="bg-slate-100 text-left">
             <tr>
@@ -60,7 +61,7 @@ export function DataTable<T>({
             {items.map((row) => (
               <tr key={rowKey(row)} className={`border-t border-slate-100 ${highlight?.(row) ? "bg-amber-50" : ""}`}>
                 {shown.map((c) => (
-                  <td key={c.key} className={`px-2 py-0.5 ${c.numeric ? "text-right" : ""}`}>
+                  <td key={c.key} className={`px-2 py-0.5 ${c.numeric ? "text-right whitespace-nowrap" : ""}`}>
                     {c.cell(row)}
                   </td>
                 ))}
@@ -68,7 +69,7 @@ export function DataTable<T>({
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       {pageCount > 1 && <Pager label={`${label} pages`} page={current} pageCount={pageCount} onPage={setPage} />}
     </div>
   );

@@ -1,12 +1,13 @@
 "use client";
 import { useMemo, useRef, useState, type ReactNode } from "react";
 import { ExampleBadge } from "@/app/_components/example-badge";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import { fmt, fmtP, fmtPercent } from "@/app/_lib/format";
 import type { StudyResult } from "@/server/analysis/types";
 import type { ReviewAnalysis, StudyInputRow } from "@/server/services/analysis";
 import { CsvDownload, ChartDownloads } from "./download-buttons";
 import { effectAxis, favoursLabels, fmtEffect, fmtEffectCi, measureInfo } from "./effect-scale";
-import { ForestChart, type ForestColumn, type ForestRow, type RobJudgment } from "./forest-chart";
+import { ForestChart, textColumnWidth, type ForestColumn, type ForestRow, type RobJudgment } from "./forest-chart";
 import { Pager, pageSlice } from "@/app/_components/pager";
 
 export type ForestSort = "input" | "year" | "effect" | "weight" | "name";
@@ -132,6 +133,7 @@ export function ForestPlot({
   const model = chosenModel(analysis);
   const lines = useMemo(() => sortLines(studyLines(analysis), sort), [analysis, sort]);
   const anyShared = lines.some((l) => l.sharedControl);
+  const studyWidth = useMemo(() => textColumnWidth(lines.map((l) => l.label), { extra: lines.some((l) => l.example) ? 50 : 0, min: 170, max: 330 }), [lines]);
   const level = `${fmt(settings.level * 100, settings.level * 100 === Math.round(settings.level * 100) ? 0 : 1)}%`;
 
   const built = useMemo(() => {
@@ -217,7 +219,7 @@ export function ForestPlot({
         });
       if (result.heterogeneity) footer.push({ kind: "note", key: "het", text: heterogeneityText(result.heterogeneity, model) });
       if (lines.some((l) => l.sharedControl))
-        footer.push({ kind: "note", key: "shared", text: "Control Total “6 (12/2)”: 12 control animals shared by 2 comparisons, each analysed with 12/2 (Vesterinen et al. 2014)." });
+        footer.push({ kind: "note", key: "shared", text: "Control Total “n (N/c)”: N control animals shared by c comparisons of one study, each analysed with n = N/c (Vesterinen et al. 2014)." });
       footer.push({ kind: "note", key: "overall", text: overallTestText(result.pooled) });
       if (isGrouped && result.subgroups)
         footer.push({
@@ -250,7 +252,7 @@ export function ForestPlot({
 
   const left: ForestColumn[] = useMemo(
     () => [
-      { key: "study", header: isGrouped ? "Study or subgroup" : "Study", width: 170 },
+      { key: "study", header: isGrouped ? "Study or subgroup" : "Study", width: studyWidth },
       { key: "m1", header: "Mean", width: 52, align: "end", group: "Treated" },
       { key: "sd1", header: "SD", width: 46, align: "end", group: "Treated" },
       { key: "n1", header: "Total", width: 42, align: "end", group: "Treated" },
@@ -260,7 +262,7 @@ export function ForestPlot({
       // NMD's reference: the sham arm's mean that day, or the outcome's normal value.
       ...(measure === "NMD" ? [{ key: "ref", header: "Sham", width: 46, align: "end", group: "Control" } satisfies ForestColumn] : []),
     ],
-    [isGrouped, anyShared, measure],
+    [isGrouped, anyShared, measure, studyWidth],
   );
   const right: ForestColumn[] = useMemo(
     () => [
@@ -333,21 +335,23 @@ export function ForestPlot({
           <CsvDownload tableLabel="Forest plot data" basename={`${basename}-data`} header={csvHeader} rows={csvRows} />
         </span>
       </div>
-      <div ref={container} className="overflow-x-auto rounded border border-slate-200 bg-white" data-testid="forest-plot">
-        <ForestChart
-          ariaLabel="Forest plot"
-          description={description}
-          left={left}
-          right={right}
-          rows={rows}
-          axis={axis}
-          plotHeader={[measureInfo[measure].name, modelLabel(settings, result.modelSelection)]}
-          plotWidth={380}
-          favours={favours}
-          references={references}
-          robDomains={rob?.domains}
-        />
-      </div>
+      <ScrollBox label="Forest plot">
+        <div ref={container} data-testid="forest-plot">
+          <ForestChart
+            ariaLabel="Forest plot"
+            description={description}
+            left={left}
+            right={right}
+            rows={rows}
+            axis={axis}
+            plotHeader={[measureInfo[measure].name, modelLabel(settings, result.modelSelection)]}
+            plotWidth={380}
+            favours={favours}
+            references={references}
+            robDomains={rob?.domains}
+          />
+        </div>
+      </ScrollBox>
       {pageCount > 1 && <Pager label="Forest plot pages" page={current} pageCount={pageCount} onPage={setPage} />}
     </div>
   );

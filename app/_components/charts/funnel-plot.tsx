@@ -2,6 +2,7 @@
 import { memo, useId, useMemo, useRef, useState } from "react";
 import { ReferenceLine, Scatter, ScatterChart, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from "recharts";
 import { fmt } from "@/app/_lib/format";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import type { ReviewAnalysis } from "@/server/services/analysis";
 import { ChartDownloads, CsvDownload } from "./download-buttons";
 import { standardErrorsAllEqual } from "@/server/analysis/publication-bias";
@@ -247,7 +248,7 @@ export function FunnelPlot({ analysis, basename }: { analysis: ReviewAnalysis; b
 
   return (
     <div className="flex flex-wrap items-start gap-4">
-      <div className="space-y-2">
+      <div className="max-w-full min-w-0 space-y-2">
         <div className="no-print flex flex-wrap items-center gap-3 text-sm">
           <label className="flex items-center gap-1">
             <input type="checkbox" checked={contours} onChange={(e) => setContours(e.target.checked)} />
@@ -258,28 +259,30 @@ export function FunnelPlot({ analysis, basename }: { analysis: ReviewAnalysis; b
             <CsvDownload tableLabel="Funnel plot data" basename={`${basename}-data`} header={csvHeader} rows={csvRows} />
           </span>
         </div>
-        <div ref={container} className="overflow-x-auto rounded border border-slate-200 bg-white" data-testid="funnel-plot">
-          {chart && pooled ? (
-            <FunnelChart
-              points={chart.points}
-              imputed={chart.imputed}
-              estimate={pooled.estimate}
-              adjusted={adjusted}
-              axis={chart.axis}
-              seMax={chart.seMax}
-              yTicks={chart.yTicks}
-              yDigits={chart.yDigits}
-              contours={contours}
-              measure={measure}
-              favours={favoursLabels(measure, analysis.outcome?.higherIsBetter ?? true)}
-              description={`Funnel plot of ${k} studies: effect against standard error, pseudo-95% limits around the pooled estimate ${fmtEffect(pooled.estimate, measure)}${
-                adjusted !== null ? `; trim-and-fill imputed ${trimFill?.k0} studies, adjusted estimate ${fmtEffect(adjusted, measure)}` : ""
-              }.`}
-            />
-          ) : (
-            <p className="p-4 text-sm text-slate-700">No study can be analysed yet.</p>
-          )}
-        </div>
+        <ScrollBox label="Funnel plot">
+          <div ref={container} data-testid="funnel-plot">
+            {chart && pooled ? (
+              <FunnelChart
+                points={chart.points}
+                imputed={chart.imputed}
+                estimate={pooled.estimate}
+                adjusted={adjusted}
+                axis={chart.axis}
+                seMax={chart.seMax}
+                yTicks={chart.yTicks}
+                yDigits={chart.yDigits}
+                contours={contours}
+                measure={measure}
+                favours={favoursLabels(measure, analysis.outcome?.higherIsBetter ?? true)}
+                description={`Funnel plot of ${k} studies: effect against standard error, pseudo-95% limits around the pooled estimate ${fmtEffect(pooled.estimate, measure)}${
+                  adjusted !== null ? `; trim-and-fill imputed ${trimFill?.k0} studies, adjusted estimate ${fmtEffect(adjusted, measure)}` : ""
+                }.`}
+              />
+            ) : (
+              <p className="p-4 text-sm text-slate-700">No study can be analysed yet.</p>
+            )}
+          </div>
+        </ScrollBox>
       </div>
       <section aria-label="Small-study effects" className="w-80 space-y-3 text-sm">
         {k < 10 && (

@@ -1,12 +1,13 @@
 "use client";
 import { useMemo, useRef, useState } from "react";
 import { fmt, fmtP, fmtPercent } from "@/app/_lib/format";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import type { CumulativeStep, LeaveOneOutResult } from "@/server/analysis/types";
 import type { ReviewAnalysis } from "@/server/services/analysis";
 import { DataTable, type TableColumn } from "./data-table";
 import { ChartDownloads } from "./download-buttons";
 import { effectAxis, favoursLabels, fmtEffectCi, measureInfo } from "./effect-scale";
-import { ForestChart, type ForestColumn, type ForestRow } from "./forest-chart";
+import { ForestChart, textColumnWidth, type ForestColumn, type ForestRow } from "./forest-chart";
 import { modelLabel } from "./forest-plot";
 import { Pager, pageSlice } from "@/app/_components/pager";
 
@@ -122,7 +123,7 @@ export function LeaveOneOut({ analysis, basename }: { analysis: ReviewAnalysis; 
         description={`Leave-one-out analysis: the pooled ${measureInfo[measure].name} with each of ${lines.length} studies omitted in turn.`}
         items={lines}
         rows={rows}
-        left={[{ key: "label", header: "Study omitted", width: 220 }]}
+        left={[{ key: "label", header: "Study omitted", width: textColumnWidth(lines.map((l) => `Omitting ${l.label}`), { min: 220, max: 340 }) }]}
         {...refitPlotProps(lines, result, settings, measure, analysis.outcome?.higherIsBetter ?? true)}
       />
       <DataTable label="Leave-one-out table" basename={`${basename}-leave-one-out`} columns={columns} rows={lines} rowKey={(l) => l.id} highlight={(l) => l.changes !== null} />
@@ -169,7 +170,7 @@ export function Cumulative({ analysis, basename }: { analysis: ReviewAnalysis; b
         items={lines}
         rows={rows}
         left={[
-          { key: "label", header: "Adding (by year)", width: 200 },
+          { key: "label", header: "Adding (by year)", width: textColumnWidth(lines.map((l) => `+ ${l.label}`), { min: 200, max: 320 }) },
           { key: "k", header: "k", width: 36, align: "end" },
         ]}
         {...refitPlotProps(lines, result, settings, measure, analysis.outcome?.higherIsBetter ?? true)}
@@ -205,20 +206,22 @@ export function PagedIntervalPlot<T>(props: {
           <ChartDownloads container={container} chartLabel={props.ariaLabel} basename={props.basename} />
         </span>
       </div>
-      <div ref={container} className="overflow-x-auto rounded border border-slate-200 bg-white">
-        <ForestChart
-          ariaLabel={props.ariaLabel}
-          description={props.description}
-          left={props.left}
-          right={props.right}
-          rows={props.rows(items)}
-          axis={props.axis}
-          plotHeader={props.plotHeader}
-          plotWidth={props.plotWidth ?? 360}
-          references={props.reference === null ? [] : [{ x: props.reference, color: "#64748b" }]}
-          favours={props.favours}
-        />
-      </div>
+      <ScrollBox label={props.ariaLabel}>
+        <div ref={container}>
+          <ForestChart
+            ariaLabel={props.ariaLabel}
+            description={props.description}
+            left={props.left}
+            right={props.right}
+            rows={props.rows(items)}
+            axis={props.axis}
+            plotHeader={props.plotHeader}
+            plotWidth={props.plotWidth ?? 360}
+            references={props.reference === null ? [] : [{ x: props.reference, color: "#64748b" }]}
+            favours={props.favours}
+          />
+        </div>
+      </ScrollBox>
       {pageCount > 1 && <Pager label={`${props.ariaLabel} pages`} page={current} pageCount={pageCount} onPage={setPage} />}
     </div>
   );

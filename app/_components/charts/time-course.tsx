@@ -1,6 +1,7 @@
 "use client";
 import { memo, useMemo, useRef } from "react";
 import { ScatterChart, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from "recharts";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import { fmt, fmtPercent } from "@/app/_lib/format";
 import type { TimeCourse } from "@/server/services/preclinical-analysis";
 import { DataTable, type TableColumn } from "./data-table";
@@ -148,7 +149,7 @@ export function TimeCourseView({ data, basename }: { data: TimeCourse; basename:
     { key: "ci_upper", header: "", cell: () => null, csv: (d) => d.pooled?.ciUpper, csvOnly: true },
     { key: "I2", header: "I²", cell: (d) => fmtPercent(d.heterogeneity?.I2, 0), csv: (d) => d.heterogeneity?.I2, numeric: true },
     { key: "not_analysed", header: "Not analysed", cell: (d) => d.excluded, csv: (d) => d.excluded, numeric: true },
-    { key: "comparisons", header: "Comparisons", cell: (d) => d.studies.map((s) => data.labels[s.id] ?? s.id).join("; "), csv: (d) => d.studies.map((s) => data.labels[s.id] ?? s.id).join("; ") },
+    { key: "comparisons", header: "Comparisons", cell: () => null, csv: (d) => d.studies.map((s) => data.labels[s.id] ?? s.id).join("; "), csvOnly: true },
   ];
   const favours = favoursLabels(measure, higherIsBetter);
   return (
@@ -161,19 +162,21 @@ export function TimeCourseView({ data, basename }: { data: TimeCourse; basename:
           <ChartDownloads container={container} chartLabel="Time course plot" basename={`${basename}-time-course`} />
         </span>
       </div>
-      <div ref={container} className="overflow-x-auto rounded border border-slate-200 bg-white" data-testid="time-course">
-        <TimeCourseChart
-          days={data.days}
-          tracks={chart.tracks}
-          xDomain={chart.xDomain}
-          xTicks={chart.xTicks}
-          axis={chart.axis}
-          measure={measure}
-          favours={favours}
-          yLabel={measureInfo[measure].short}
-          description={`Time course of ${data.outcome?.name ?? "the outcome"}: ${data.days.length} days, the pooled ${measureInfo[measure].name} of each day (k comparisons above each day) and each comparison's effect.`}
-        />
-      </div>
+      <ScrollBox label="Time course plot">
+        <div ref={container} data-testid="time-course">
+          <TimeCourseChart
+            days={data.days}
+            tracks={chart.tracks}
+            xDomain={chart.xDomain}
+            xTicks={chart.xTicks}
+            axis={chart.axis}
+            measure={measure}
+            favours={favours}
+            yLabel={measureInfo[measure].short}
+            description={`Time course of ${data.outcome?.name ?? "the outcome"}: ${data.days.length} days, the pooled ${measureInfo[measure].name} of each day (k comparisons above each day) and each comparison's effect.`}
+          />
+        </div>
+      </ScrollBox>
       <DataTable label="Pooled effect by day" basename={`${basename}-time-course`} columns={columns} rows={data.days} rowKey={(d) => String(d.day)} />
     </div>
   );

@@ -264,6 +264,12 @@ function suggestTitle(s: AnalysisSettings, outcome: string, subgroup: string | n
   return `${outcome}, ${when}${s.measure !== "MD" ? `, ${s.measure}` : ""}${model}${arms}${risk}${subgroup ? `, by ${subgroup.toLowerCase()}` : ""}`;
 }
 
+/** "studies", or "comparisons from 8 studies" when some study contributes several treated arms. */
+function comparisonsText(analysis: ReviewAnalysis): string {
+  const studies = new Set(analysis.inputs.filter((i) => analysis.result.studies.some((s) => s.id === i.id)).map((i) => i.studyId)).size;
+  return studies < analysis.result.k ? `comparisons from ${studies} studies` : "studies";
+}
+
 const timepointText = (s: ReviewAnalysis["settings"]) => (s.timepoint === "day" ? `day ${fmt(s.day, 0)}` : s.timepoint === "first" ? "first time point (per study)" : "last time point (per study)");
 
 /** The pooled estimate as text (data-testid="pooled-estimate"), the model and why, heterogeneity, k. */
@@ -294,7 +300,7 @@ function PooledResult({ analysis }: { analysis: ReviewAnalysis }) {
             {result.modelSelection && <span data-testid="model-selection"> — {result.modelSelection.reason}</span>}
           </p>
           <p className="text-sm text-slate-700">
-            k = {result.k} studies{excluded.length > 0 ? `, ${excluded.length} not analysed (listed under the forest plot)` : ""}.{" "}
+            k = {result.k} {comparisonsText(analysis)}{excluded.length > 0 ? `, ${excluded.length} not analysed (listed under the forest plot)` : ""}.{" "}
             {result.heterogeneity && heterogeneityText(result.heterogeneity, model)}. {overallTestText(pooled)}.
             {result.prediction && ` Prediction interval (t, k − 2 df) ${fmtEffect(result.prediction.lower, measure)} to ${fmtEffect(result.prediction.upper, measure)}.`}
           </p>

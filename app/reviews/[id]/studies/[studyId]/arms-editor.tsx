@@ -7,7 +7,7 @@ import { columnEditor } from "@/app/_lib/study-columns";
 import { conflictOf, errorMessage } from "@/app/_lib/trpc-errors";
 import { useTRPC } from "@/app/_trpc/client";
 import { armKinds, type ArmKind } from "@/db/schema/studies";
-import { armFieldLabels, armKindLabels, newArmInput, parseArmField, type ArmField } from "@/server/schemas/arms";
+import { armFieldLabels, armKindDescriptions, armKindLabels, newArmInput, parseArmField, type ArmField } from "@/server/schemas/arms";
 import { characteristicValueFromInput, formatCharacteristicValue, isListType, parseCharacteristicValue, type CharacteristicValue } from "@/server/schemas/characteristics";
 import { humanMessage } from "@/server/schemas/messages";
 import { numberFromInput } from "@/server/schemas/measurement";
@@ -281,7 +281,7 @@ function AddArm({ reviewId, studyId, controls, onAdded }: { reviewId: number; st
         <select id={`${idBase}-kind`} className={input} value={kind} onChange={(e) => setKind(e.target.value as ArmKind)}>
           {armKinds.map((k) => (
             <option key={k} value={k}>
-              {armKindLabels[k]}
+              {armKindDescriptions[k]}
             </option>
           ))}
         </select>
