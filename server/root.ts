@@ -1,5 +1,6 @@
 import "server-only";
 import { analysisRouter } from "./routers/analysis";
+import { armsRouter } from "./routers/arms";
 import { authRouter } from "./routers/auth";
 import { characteristicsRouter } from "./routers/characteristics";
 import { figuresRouter } from "./routers/figures";
@@ -19,6 +20,7 @@ export const appRouter = router({
   studies: studiesRouter,
   characteristics: characteristicsRouter,
   outcomes: outcomesRouter,
+  arms: armsRouter,
   measurements: measurementsRouter,
   analyses: savedAnalysesRouter,
   analysis: analysisRouter,

@@ -1,7 +1,7 @@
 import { sqliteTable, integer, text, index, primaryKey } from "drizzle-orm/sqlite-core";
 import { createdAt, updatedAt, version } from "./columns";
 import { reviews } from "./reviews";
-import { studies } from "./studies";
+import { arms, studies } from "./studies";
 
 /** How a characteristic's value is entered and stored (JSON in `characteristic_values.value`). */
 export const characteristicTypes = ["text", "number", "single", "multiple", "boolean"] as const;
@@ -51,4 +51,24 @@ export const characteristicValues = sqliteTable(
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.studyId, t.characteristicId] }), index("characteristic_values_characteristic_idx").on(t.characteristicId)],
+);
+
+/**
+ * An arm's own value of one of the review's characteristics, where it differs from the study's (e.g. a study testing
+ * bone-marrow and umbilical-cord exosomes against one control). Same JSON encoding as `characteristic_values`; the
+ * arm's version guards edits.
+ */
+export const armCharacteristicValues = sqliteTable(
+  "arm_characteristic_values",
+  {
+    armId: integer("arm_id")
+      .notNull()
+      .references(() => arms.id, { onDelete: "cascade" }),
+    characteristicId: integer("characteristic_id")
+      .notNull()
+      .references(() => characteristics.id, { onDelete: "cascade" }),
+    value: text("value", { mode: "json" }).$type<string | number | boolean | string[]>().notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.armId, t.characteristicId] }), index("arm_characteristic_values_characteristic_idx").on(t.characteristicId)],
 );

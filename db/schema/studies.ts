@@ -3,7 +3,12 @@ import { createdAt, updatedAt, version } from "./columns";
 import { users } from "./auth";
 import { outcomes, reviews } from "./reviews";
 
-export const armKinds = ["treated", "control"] as const;
+/**
+ * Treated arms are compared with a control arm; a sham arm (operated, not injured) is no comparison of its own: its
+ * value is the reference of the normalised mean difference (Vesterinen et al. 2014).
+ */
+export const armKinds = ["treated", "control", "sham"] as const;
+export type ArmKind = (typeof armKinds)[number];
 export const errorTypes = ["SD", "SEM", "CI95"] as const;
 export type ErrorType = (typeof errorTypes)[number];
 export const dataSources = ["table", "text", "figure"] as const;
@@ -53,7 +58,11 @@ export const studies = sqliteTable(
   (t) => [index("studies_review_idx").on(t.reviewId, t.position)],
 );
 
-/** A study's arms: usually one treated and one control; more (e.g. two doses sharing a control) are allowed. */
+/**
+ * A study's arms: usually one treated and one control; animal studies often have more (two doses or two cell sources
+ * sharing one control, a vehicle and an untreated control, a sham group). Each treated arm is one comparison of the
+ * analysis, against the control arm it names.
+ */
 export const arms = sqliteTable(
   "arms",
   {
@@ -64,10 +73,15 @@ export const arms = sqliteTable(
     kind: text("kind", { enum: armKinds }).notNull(),
     label: text("label").notNull(),
     /**
-     * For a treated arm: the control arm it is compared with. Arms that share one control point at the same row,
-     * which is how an import's "shared control" key is kept (the multi-arm analysis, issue 13, reads it).
+     * For a treated arm: the control arm of the same study it is compared with. Arms that share one control point
+     * at the same row (an import's "shared control" key). Null: not chosen, which the analysis reads as "the study's
+     * only control arm" (and lists the arm as not analysed when there are several).
      */
     controlArmId: integer("control_arm_id").references((): AnySQLiteColumn => arms.id, { onDelete: "set null" }),
+    /** The arm's own dose (two doses of one study); null: the study's dose. */
+    dose: real("dose"),
+    /** The unit of `dose`; "": the study's dose unit. */
+    doseUnit: text("dose_unit").notNull().default(""),
     createdAt: createdAt(),
     version: version(),
   },

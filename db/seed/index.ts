@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../client";
 import { arms, auditLog, characteristics, characteristicValues, measurements, outcomes, reviewMembers, reviews, robAssignments, robConsensus, robJudgments, savedAnalyses, studies, users } from "../schema";
 import { hashPassword } from "@/server/auth/password";
@@ -7,6 +7,7 @@ import { env } from "@/server/env";
 import { demoAccounts, demoReview, DEMO_PASSWORD } from "./demo-review";
 import { exampleOutcomes } from "./example-outcomes";
 import { agreedExampleCells, exampleRobJudgments, SEEDED_CONSENSUS_REASON } from "./example-rob";
+import { PRECLINICAL_DEMO_TITLE, seedPreclinicalDemo } from "./preclinical-demo";
 import { demoCharacteristics, demoSavedAnalyses, demoTable1Columns } from "./demo-characteristics";
 import { table1 } from "./table1";
 
@@ -29,7 +30,14 @@ export async function ensureSeeded(db: Db, log: (line: string) => void = console
   if (config.DEMO === "on" && !db.select({ id: reviews.id }).from(reviews).where(eq(reviews.isDemo, true)).get()) {
     const passwordHash = await hashPassword(DEMO_PASSWORD);
     seedDemo(db, passwordHash);
-    log(`[workbench] Seeded the demo review; demo accounts ${demoAccounts.map((a) => a.username).join(", ")} (password ${DEMO_PASSWORD}).`);
+    log(`[workbench] Seeded the demo reviews; demo accounts ${demoAccounts.map((a) => a.username).join(", ")} (password ${DEMO_PASSWORD}).`);
+  } else if (config.DEMO === "on" && !db.select({ id: reviews.id }).from(reviews).where(and(eq(reviews.isDemo, true), eq(reviews.title, PRECLINICAL_DEMO_TITLE))).get()) {
+    // A demo seeded before the preclinical example existed gets it, with the demo accounts it already has.
+    const ids = demoAccounts.map((a) => db.select({ id: users.id }).from(users).where(eq(users.username, a.username)).get()?.id);
+    if (ids.every((id): id is number => id !== undefined)) {
+      db.transaction((tx) => seedPreclinicalDemo(tx, [ids[0]!, ids[1]!, ids[2]!]), { behavior: "immediate" });
+      log("[workbench] Added the preclinical example review to the demo.");
+    }
   }
   return { generatedAdminPassword };
 }
@@ -110,6 +118,7 @@ export function seedDemo(db: Db, passwordHash: string): number {
           ])
           .returning()
           .all();
+        tx.update(arms).set({ controlArmId: control!.id }).where(eq(arms.id, treated!.id)).run();
         for (const value of exampleOutcomes.filter((o) => o.position === row.position)) {
           for (const [arm, data] of [
             [treated!, value.treated],
@@ -134,7 +143,7 @@ export function seedDemo(db: Db, passwordHash: string): number {
           }
         }
       }
-      const [, reviewer1, reviewer2] = accountIds;
+      const [leadId, reviewer1, reviewer2] = accountIds;
       tx.insert(robAssignments).values({ reviewId: review.id, reviewer1Id: reviewer1!, reviewer2Id: reviewer2! }).run();
       const judgments = exampleRobJudgments().map((j) => ({
         reviewId: review.id,
@@ -148,7 +157,6 @@ export function seedDemo(db: Db, passwordHash: string): number {
       for (let i = 0; i < judgments.length; i += 200) tx.insert(robJudgments).values(judgments.slice(i, i + 200)).run();
       // The lead has accepted what both reviewers agreed on, as a team would before settling the rest: the
       // figures then look like the paper's Figure 4, with the disagreements left for the lead to settle.
-      const [leadId] = accountIds;
       const consensus = agreedExampleCells().map((c) => ({
         reviewId: review.id,
         studyId: studyIdByPosition.get(c.position)!,
@@ -173,6 +181,8 @@ export function seedDemo(db: Db, passwordHash: string): number {
           reason: null,
         })
         .run();
+      // The second demo review: invented data showing the preclinical analyses (see preclinical-demo.ts).
+      seedPreclinicalDemo(tx, [leadId!, reviewer1!, reviewer2!]);
       return review.id;
     },
     { behavior: "immediate" },

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { analysisSettingsSchema } from "@/server/schemas/analysis-settings";
 import { compareTimepoints, runReviewAnalysis } from "@/server/services/analysis";
+import { riskOfBiasSensitivity, timeCourse } from "@/server/services/preclinical-analysis";
 import { reviewChanges } from "@/server/events";
 import { reviewProcedure, router } from "@/server/trpc";
 
@@ -20,6 +21,14 @@ export const analysisRouter = router({
   timepoints: reviewProcedure("viewer")
     .input(z.object({ settings: analysisSettingsSchema.optional() }))
     .query(({ ctx, input }) => compareTimepoints(ctx.db, ctx.reviewId, input.settings ?? {})),
+  /** The outcome over time: one analysis per day after injury, with each comparison's effect and k per day. */
+  timeCourse: reviewProcedure("viewer")
+    .input(z.object({ settings: analysisSettingsSchema.optional() }))
+    .query(({ ctx, input }) => timeCourse(ctx.db, ctx.reviewId, input.settings ?? {})),
+  /** The pooled result restricted to studies at low risk of bias in each SYRCLE domain (consensus), and in all. */
+  riskOfBias: reviewProcedure("viewer")
+    .input(z.object({ settings: analysisSettingsSchema.optional() }))
+    .query(({ ctx, input }) => riskOfBiasSensitivity(ctx.db, ctx.reviewId, input.settings ?? {})),
   /** Pushes "review changed" to open pages (SSE), so that charts follow everyone's edits without reload. */
   changes: reviewProcedure("viewer").subscription(async function* ({ ctx, signal }) {
     for await (const change of reviewChanges(ctx.reviewId, { userId: ctx.user.id, role: ctx.role }, signal)) yield change;

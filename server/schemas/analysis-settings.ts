@@ -1,9 +1,24 @@
 import { z } from "zod";
 import { requiredText } from "./common";
+import { isModeratorKey, isStratumKey } from "./analysis-variables";
+import { robDomains } from "./risk-of-bias";
 import { parseColumnKey } from "./study";
 
 export const timepointModes = ["first", "last", "day"] as const;
-export const measures = ["MD", "SMD", "ROM"] as const;
+export const measures = ["MD", "SMD", "ROM", "NMD"] as const;
+/** "" no restriction; "all": low risk in every SYRCLE domain; "D7": low risk in that domain (consensus judgments). */
+export const lowRiskChoices = ["", "all", ...robDomains.map((d) => d.code)] as const;
+export type LowRiskChoice = (typeof lowRiskChoices)[number];
+export const MAX_STRATA = 12;
+export const MAX_ANALYSIS_MODERATORS = 5;
+
+/** A list of variable keys, each once. */
+const keyList = (isKey: (key: string) => boolean, max: number, what: string) =>
+  z
+    .array(z.string().max(40).refine(isKey, `must name ${what}`), { error: "must be a list" })
+    .max(max, `must name at most ${max} variables`)
+    .refine((keys) => new Set(keys).size === keys.length, "must name each variable once")
+    .default([]);
 export const models = ["fixed", "random", "auto"] as const;
 export const tau2Methods = ["DL", "REML", "PM", "HS", "SJ", "ML", "EB"] as const;
 export const ciMethods = ["z", "hk"] as const;
@@ -28,6 +43,18 @@ export const analysisSettingsSchema = z
       .string()
       .refine((key) => key === "" || parseColumnKey(key) !== null, "must be a study field or a characteristic")
       .default(""),
+    /**
+     * Several treated arms sharing one control: false (default) analyses one comparison per treated arm with the
+     * control's n split among them (Vesterinen et al. 2014); true combines the arms into one treated group first
+     * (Cochrane Handbook 6.5.2.10, Table 6.5.a).
+     */
+    combineTreatedArms: z.boolean().default(false),
+    /** Sensitivity analysis: only comparisons of studies judged at low risk of bias in this domain (or all). */
+    lowRiskDomain: z.enum(lowRiskChoices, { error: "must be a SYRCLE domain (D1 to D10), all, or none" }).default(""),
+    /** Stratified analyses: a test for subgroup differences per variable, p adjusted (Bonferroni, Holm). */
+    strata: keyList(isStratumKey, MAX_STRATA, "a list characteristic, a SYRCLE domain, the arm's dose or a study field"),
+    /** Meta-regression on these numeric variables (one gives the bubble plot). */
+    moderators: keyList(isModeratorKey, MAX_ANALYSIS_MODERATORS, "a numeric characteristic, the dose, the day, the year, the animals or the low-risk domains"),
   })
   .refine((s) => s.timepoint !== "day" || s.day !== null, { path: ["day"], message: "is required when the time point is a given day" });
 

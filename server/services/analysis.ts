@@ -1,123 +1,97 @@
 import "server-only";
 import type { DbOrTx } from "@/db/client";
-import { analyze, type AnalysisRequest } from "@/server/analysis";
-import type { CharacteristicValue } from "@/server/schemas/characteristics";
+import { analyze, metaRegressionLine, stratifiedTests, type AnalysisResult, type RegressionLinePoint } from "@/server/analysis";
 import { settingsOrDefaults, type AnalysisSettings } from "@/server/schemas/analysis-settings";
-import { columnLabel, columnText } from "@/server/schemas/columns";
-import { characteristicValuesByStudy, listCharacteristics } from "./characteristics";
-import { reviewArmsAndMeasurements } from "./measurements";
-import { listOutcomes } from "./outcomes";
-import { pairStudy, type StoredValue, type TimepointChoice } from "./outcome-data";
+import { variableLabel } from "@/server/schemas/analysis-variables";
+import { columnLabel } from "@/server/schemas/columns";
+import {
+  covariateOf,
+  explainExclusions,
+  loadReviewData,
+  requestOf,
+  restrictToLowRisk,
+  reviewComparisons,
+  stratumOf,
+  timepointChoice,
+  variableLabels,
+  type Comparison,
+  type ReviewData,
+  type StudyInputRow,
+} from "./comparisons";
 import { assertSettingsBelongToReview, reviewDefaultSettings } from "./saved-analyses";
-import { listStudies, studyLabel } from "./studies";
+import { studyLabel } from "./studies";
 
 export { studyLabel };
-export type { AnalysisSettings };
-
-export type StudyInputRow = {
-  studyId: number;
-  label: string;
-  year: number;
-  group: string | null;
-  day: number | null;
-  isExampleData: boolean;
-  m1: number | null;
-  sd1: number | null;
-  n1: number | null;
-  m2: number | null;
-  sd2: number | null;
-  n2: number | null;
-};
+export type { AnalysisSettings, StudyInputRow };
 
 /**
- * Loads a review's data for one outcome and time point, and runs the analysis module on it. The result carries
- * the module's numbers untouched, plus the per-study inputs (labels, means, SDs, n, day) that the tables show.
+ * Loads a review's data for one outcome and time point, and runs the analysis module on it: one comparison per
+ * treated arm (or per shared control with the arms combined), restricted to low risk of bias on request. The result
+ * carries the module's numbers untouched, plus the per-comparison inputs (labels, means, SDs, n, day) the tables
+ * show, every study or arm not analysed with its reason, and, when the settings ask for them, the stratified tests
+ * (`stratifiedTests`) and the meta-regression's bubble-plot data.
  */
 export function runReviewAnalysis(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}, options: { cumulative?: "year" } = {}) {
   const settings = settingsOrDefaults({ ...reviewDefaultSettings(db, reviewId), ...overrides });
   assertSettingsBelongToReview(db, reviewId, settings);
-  const outcomeList = listOutcomes(db, reviewId);
-  const outcome = outcomeList.find((o) => o.id === settings.outcomeId) ?? outcomeList[0];
-  const studies = listStudies(db, reviewId);
-  const definitions = listCharacteristics(db, reviewId);
-  const characteristicValues = characteristicValuesByStudy(
-    db,
-    studies.map((s) => s.id),
-  );
-  /** The study's subgroup: the text of its value in the chosen column; none when it has no value. */
-  const groupOf = (study: (typeof studies)[number]) => {
-    if (!settings.subgroupField) return null;
-    const text = columnText(definitions, settings.subgroupField, study, characteristicValues.get(study.id) ?? new Map<number, CharacteristicValue>());
-    return text.trim() === "" ? null : text;
-  };
-  const data = reviewArmsAndMeasurements(db, studies.map((s) => s.id));
-  const armById = new Map(data.arms.map((a) => [a.id, a]));
-  const valuesByStudy = new Map<number, StoredValue[]>();
-  for (const m of data.measurements) {
-    const arm = armById.get(m.armId);
-    if (!arm) continue;
-    const list = valuesByStudy.get(arm.studyId) ?? [];
-    list.push({ ...m, armKind: arm.kind, armId: arm.id });
-    valuesByStudy.set(arm.studyId, list);
-  }
-  const choice: TimepointChoice = settings.timepoint === "day" ? { mode: "day", day: settings.day ?? 0 } : { mode: settings.timepoint };
-
-  const inputs: StudyInputRow[] = [];
-  const notPaired: { id: string; reason: string }[] = [];
-  for (const study of studies) {
-    const label = studyLabel(study);
-    const paired = outcome ? pairStudy(study.id, valuesByStudy.get(study.id) ?? [], outcome.id, choice) : { studyId: study.id, reason: "the review has no outcome defined" };
-    if ("reason" in paired) {
-      notPaired.push({ id: String(study.id), reason: paired.reason });
-      continue;
-    }
-    inputs.push({
-      studyId: study.id,
-      label,
-      year: study.year,
-      group: groupOf(study),
-      day: paired.day,
-      isExampleData: paired.isExampleData,
-      m1: paired.treated.mean,
-      sd1: paired.sd1,
-      n1: paired.treated.n,
-      m2: paired.control.mean,
-      sd2: paired.sd2,
-      n2: paired.control.n,
-    });
-  }
-
-  const request: AnalysisRequest = {
-    measure: settings.measure,
-    model: settings.model,
-    tau2Method: settings.tau2Method,
-    ciMethod: settings.ciMethod,
-    level: settings.level,
-    studies: inputs.map((s) => ({
-      id: String(s.studyId),
-      m1: s.m1,
-      sd1: s.sd1,
-      n1: s.n1,
-      m2: s.m2,
-      sd2: s.sd2,
-      n2: s.n2,
-      year: s.year,
-      ...(settings.subgroupField && s.group !== null ? { group: s.group } : {}),
-    })),
-    ...(options.cumulative ? { cumulative: options.cumulative } : {}),
-  } as AnalysisRequest;
+  const data = loadReviewData(db, reviewId, settings);
+  const all = reviewComparisons(data, timepointChoice(settings));
+  const { kept, left } = restrictToLowRisk(data, all.comparisons, settings.lowRiskDomain);
+  const { request, rows: inputs } = requestOf(data, kept, { moderators: settings.moderators, ...(options.cumulative ? { cumulative: options.cumulative } : {}) });
   const result = analyze(request);
-  const labels = new Map(studies.map((s) => [String(s.id), studyLabel(s)]));
+  const labels: Record<string, string> = Object.fromEntries([...inputs.map((r) => [r.id, r.label] as const), ...all.notAnalysed.map((n) => [n.id, n.label] as const)]);
+  for (const study of data.studies) labels[String(study.id)] ??= studyLabel(study);
   return {
     settings,
-    subgroupLabel: settings.subgroupField ? columnLabel(definitions, settings.subgroupField) : null,
-    outcome: outcome ?? null,
+    subgroupLabel: settings.subgroupField ? columnLabel(data.definitions, settings.subgroupField) : null,
+    outcome: data.outcome,
     inputs,
-    labels: Object.fromEntries(labels),
-    /** Studies with no pair of values at this time point, and those the module excluded, each with its reason. */
-    excluded: [...notPaired, ...result.excluded],
+    labels,
+    /** Studies and arms with nothing to analyse at this time point, those restricted out, and those the module excluded, each with its reason. */
+    excluded: [...all.notAnalysed.map(({ id, reason }) => ({ id, reason })), ...left, ...explainExclusions(result.excluded, inputs, data.outcome)],
     result,
+    variableLabels: variableLabels(data, [...settings.strata, ...settings.moderators]),
+    stratified: settings.strata.length ? stratifiedTests(request, settings.strata.map((key) => ({ name: key, groups: kept.map((c) => stratumOf(data, c, key)) }))) : null,
+    regression: settings.moderators.length ? regressionDetails(data, kept, inputs, result) : null,
   };
+}
+
+/** How many points the fitted line of the bubble plot is drawn through. */
+const LINE_POINTS = 60;
+
+/**
+ * What the meta-regression section shows beyond the module's `metaRegression`: why each left-out comparison has no
+ * value (in the variables' labels), the dose units met (a regression on doses in several units mixes scales), and
+ * for a one-moderator model the bubble plot: each comparison's x, effect and weight in the model (1/(vi + τ²res), as
+ * metafor's `regplot` sizes points), and the fitted line with its confidence band (`metaRegressionLine`).
+ */
+function regressionDetails(data: ReviewData, comparisons: readonly Comparison[], inputs: readonly StudyInputRow[], result: AnalysisResult) {
+  const model = result.metaRegression;
+  const moderators = data.settings.moderators;
+  const labelOf = (key: string) => variableLabel(data.definitions, key);
+  const covariates = new Map(comparisons.map((c, i) => [inputs[i]!.id, Object.fromEntries(moderators.map((key) => [key, covariateOf(data, c, key)]))]));
+  const excluded = (model?.excluded ?? []).map((e) => {
+    const missing = moderators.filter((key) => covariates.get(e.id)?.[key] === null);
+    return { id: e.id, reason: missing.length ? `no value of ${missing.map(labelOf).join(", ")}` : e.reason };
+  });
+  const doseUnits = moderators.includes("dose") ? [...new Set(comparisons.filter((c) => c.dose !== null).map((c) => c.doseUnit || "no unit"))] : [];
+  let bubble: { key: string; points: { id: string; x: number; yi: number; vi: number; weight: number }[]; line: RegressionLinePoint[] } | null = null;
+  const key = moderators[0];
+  if (model && model.problem === null && moderators.length === 1 && key !== undefined) {
+    const out = new Set(model.excluded.map((e) => e.id));
+    const tau2 = model.tau2 ?? 0;
+    const inModel = result.studies.filter((s) => !out.has(s.id) && covariates.get(s.id)?.[key] != null);
+    const w = inModel.map((s) => 1 / (s.vi + tau2));
+    const total = w.reduce((a, b) => a + b, 0);
+    const points = inModel.map((s, i) => ({ id: s.id, x: covariates.get(s.id)![key] as number, yi: s.yi, vi: s.vi, weight: (100 * w[i]!) / total }));
+    const xs = points.map((p) => p.x);
+    const lo = Math.min(...xs);
+    const hi = Math.max(...xs);
+    const grid = points.length && hi > lo ? Array.from({ length: LINE_POINTS }, (_, i) => lo + ((hi - lo) * i) / (LINE_POINTS - 1)) : [];
+    const line = grid.length ? metaRegressionLine(model, key, grid) : null;
+    if (line) bubble = { key, points, line };
+  }
+  return { excluded, doseUnits, bubble };
 }
 
 export type ReviewAnalysis = ReturnType<typeof runReviewAnalysis>;
@@ -130,7 +104,7 @@ export type ReviewAnalysis = ReturnType<typeof runReviewAnalysis>;
 export function compareTimepoints(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}) {
   const summarise = (timepoint: "first" | "last") => {
     const { settings, outcome, inputs, labels, excluded, result } = runReviewAnalysis(db, reviewId, { ...overrides, timepoint });
-    const inputById = new Map(inputs.map((s) => [String(s.studyId), s]));
+    const inputById = new Map(inputs.map((s) => [s.id, s]));
     return {
       timepoint,
       settings,

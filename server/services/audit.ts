@@ -71,8 +71,8 @@ export function lastEditor(db: DbOrTx, entity: string, entityId: number): string
 }
 
 /**
- * A study's history: its own changes and those of its outcome values, including values deleted since
- * (found through the "study" recorded when each value was created).
+ * A study's history: its own changes and those of its arms and outcome values, including values and arms deleted
+ * since (found through the "study" recorded when each was created).
  */
 export function studyHistory(db: DbOrTx, reviewId: number, studyId: number) {
   const current = db
@@ -100,13 +100,29 @@ export function studyHistory(db: DbOrTx, reviewId: number, studyId: number) {
     .map((r) => r.id)
     .filter((id): id is number => id !== null);
   const valueIds = [...new Set([...current, ...created])];
+  // Its arms: those it has, and those created in it and removed since (the create row records the study).
+  const armIds = [
+    ...new Set([
+      ...db.select({ id: arms.id }).from(arms).where(eq(arms.studyId, studyId)).all().map((a) => a.id),
+      ...db
+        .select({ id: auditLog.entityId })
+        .from(auditLog)
+        .where(and(eq(auditLog.reviewId, reviewId), eq(auditLog.entity, "arm"), eq(auditLog.field, "study"), eq(auditLog.newValue, String(studyId))))
+        .all()
+        .flatMap((r) => (r.id === null ? [] : [r.id])),
+    ]),
+  ];
   return db
     .select()
     .from(auditLog)
     .where(
       and(
         eq(auditLog.reviewId, reviewId),
-        or(and(eq(auditLog.entity, "study"), eq(auditLog.entityId, studyId)), valueIds.length ? and(eq(auditLog.entity, "measurement"), inArray(auditLog.entityId, valueIds)) : undefined),
+        or(
+          and(eq(auditLog.entity, "study"), eq(auditLog.entityId, studyId)),
+          valueIds.length ? and(eq(auditLog.entity, "measurement"), inArray(auditLog.entityId, valueIds)) : undefined,
+          armIds.length ? and(eq(auditLog.entity, "arm"), inArray(auditLog.entityId, armIds)) : undefined,
+        ),
       ),
     )
     .orderBy(desc(auditLog.id))

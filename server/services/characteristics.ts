@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, count, eq, inArray, max, sql } from "drizzle-orm";
 import { writeTransaction, type Db, type DbOrTx } from "@/db/client";
-import { characteristics, characteristicValues, reviews, studies } from "@/db/schema";
+import { armCharacteristicValues, characteristics, characteristicValues, reviews, studies } from "@/db/schema";
 import { AppError, notFound } from "@/server/errors";
 import { publishReviewChange } from "@/server/events";
 import {
@@ -104,7 +104,11 @@ export function updateCharacteristic(db: Db, actor: Actor, reviewId: number, id:
     const current = getCharacteristic(tx, reviewId, id);
     assertVersion(tx, "characteristic", current, expectedVersion);
     assertLabelFree(tx, reviewId, definition.label, id);
-    const values = tx.select().from(characteristicValues).where(eq(characteristicValues.characteristicId, id)).all();
+    // Arms' own values count as values too (a study with two cell sources holds them on its arms).
+    const values = [
+      ...tx.select().from(characteristicValues).where(eq(characteristicValues.characteristicId, id)).all(),
+      ...tx.select().from(armCharacteristicValues).where(eq(armCharacteristicValues.characteristicId, id)).all(),
+    ];
     if (definition.type !== current.type && values.length > 0)
       throw new AppError("invalid", `Type cannot change: ${values.length} ${values.length === 1 ? "study has" : "studies have"} a value for "${current.label}". Clear them first.`, "type");
     if (definition.type === "single" || definition.type === "multiple") {
@@ -136,9 +140,10 @@ export function deleteCharacteristic(db: Db, actor: Actor, reviewId: number, id:
     const current = getCharacteristic(tx, reviewId, id);
     assertVersion(tx, "characteristic", current, expectedVersion);
     const values = tx.select({ studyId: characteristicValues.studyId, value: characteristicValues.value }).from(characteristicValues).where(eq(characteristicValues.characteristicId, id)).all();
+    const armValues = tx.select({ armId: armCharacteristicValues.armId, value: armCharacteristicValues.value }).from(armCharacteristicValues).where(eq(armCharacteristicValues.characteristicId, id)).all();
     setInTable1(tx, reviewId, characteristicKey(id), false);
     tx.delete(characteristics).where(eq(characteristics.id, id)).run();
-    recordAudit(tx, actor, { reviewId, entity: "characteristic", entityId: id, action: "delete", changes: [{ field: null, oldValue: { definition: current, values }, newValue: null }] });
+    recordAudit(tx, actor, { reviewId, entity: "characteristic", entityId: id, action: "delete", changes: [{ field: null, oldValue: { definition: current, values, armValues }, newValue: null }] });
   });
   publishReviewChange(reviewId, "characteristic", actor.displayName);
 }

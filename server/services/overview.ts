@@ -2,6 +2,8 @@ import "server-only";
 import type { DbOrTx } from "@/db/client";
 import type { CharacteristicValue } from "@/server/schemas/characteristics";
 import { runReviewAnalysis } from "./analysis";
+import { armCharacteristicValuesOf } from "./arms";
+import { armKindOrder } from "@/server/schemas/arms";
 import { columnText } from "@/server/schemas/columns";
 import { characteristicValuesByStudy, listCharacteristics } from "./characteristics";
 import { reviewArmsAndMeasurements } from "./measurements";
@@ -53,7 +55,9 @@ export function studyDetail(db: DbOrTx, reviewId: number, studyId: number) {
   const outcomes = listOutcomes(db, reviewId);
   const definitions = listCharacteristics(db, reviewId);
   const characteristicValues = characteristicValuesByStudy(db, [studyId]).get(studyId) ?? new Map<number, CharacteristicValue>();
-  const { arms, measurements } = reviewArmsAndMeasurements(db, [studyId]);
+  const loaded = reviewArmsAndMeasurements(db, [studyId]);
+  const arms = [...loaded.arms].sort((a, b) => armKindOrder[a.kind] - armKindOrder[b.kind] || a.id - b.id);
+  const measurements = loaded.measurements;
   const outcomeById = new Map(outcomes.map((o) => [o.id, o]));
   const rows = measurements.map((m) => {
     const outcome = outcomeById.get(m.outcomeId)!;
@@ -76,6 +80,11 @@ export function studyDetail(db: DbOrTx, reviewId: number, studyId: number) {
     characteristics: definitions.map((d) => ({ ...d, value: characteristicValues.get(d.id) ?? null })),
     outcomes,
     arms,
+    /** Each treated arm's own characteristic values, by arm id then characteristic id. */
+    armValues: armCharacteristicValuesOf(
+      db,
+      arms.map((a) => a.id),
+    ),
     timepoints,
   };
 }

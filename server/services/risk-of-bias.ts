@@ -404,7 +404,13 @@ export function robAgreement(db: DbOrTx, reviewId: number) {
 function analysisWeights(db: DbOrTx, reviewId: number): { byStudy: Map<number, number>; note: string | null } {
   try {
     const analysis = runReviewAnalysis(db, reviewId);
-    const byStudy = new Map(analysis.result.studies.filter((s) => Number.isFinite(s.weight)).map((s) => [Number(s.id), s.weight]));
+    // A study with several treated arms has one weight per comparison: its share is their sum.
+    const studyOf = new Map(analysis.inputs.map((s) => [s.id, s.studyId]));
+    const byStudy = new Map<number, number>();
+    for (const s of analysis.result.studies) {
+      const studyId = studyOf.get(s.id);
+      if (studyId !== undefined && Number.isFinite(s.weight)) byStudy.set(studyId, (byStudy.get(studyId) ?? 0) + s.weight);
+    }
     return { byStudy, note: byStudy.size ? null : "No study has a meta-analysis weight yet." };
   } catch (error) {
     // The figures do not depend on the analysis; only the weighting does, so say why it is unavailable.

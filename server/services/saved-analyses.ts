@@ -44,11 +44,22 @@ export function reviewDefaultSettings(db: DbOrTx, reviewId: number): AnalysisSet
   return { ...defaultAnalysisSettings, outcomeId: listOutcomes(db, reviewId)[0]?.id ?? null };
 }
 
-/** Object-level checks: the outcome and the subgroup characteristic must be this review's. */
+/**
+ * Object-level checks: the outcome and every characteristic the settings name (subgroups, strata, moderators) must
+ * be this review's; a moderator must be a number characteristic.
+ */
 export function assertSettingsBelongToReview(db: DbOrTx, reviewId: number, settings: AnalysisSettings): void {
   if (settings.outcomeId !== null) getOutcome(db, reviewId, settings.outcomeId);
-  const key = settings.subgroupField ? parseColumnKey(settings.subgroupField) : null;
-  if (key?.kind === "characteristic") getCharacteristic(db, reviewId, key.id);
+  for (const column of [settings.subgroupField, ...settings.strata]) {
+    const key = column ? parseColumnKey(column) : null;
+    if (key?.kind === "characteristic") getCharacteristic(db, reviewId, key.id);
+  }
+  for (const moderator of settings.moderators) {
+    const key = parseColumnKey(moderator);
+    if (key?.kind !== "characteristic") continue;
+    const definition = getCharacteristic(db, reviewId, key.id);
+    if (definition.type !== "number") throw new AppError("invalid", `Meta-regression on ${definition.label} is not possible: it is not a number characteristic.`, "moderators");
+  }
 }
 
 export function createSavedAnalysis(db: Db, actor: Actor, reviewId: number, input: { title: string; settings: AnalysisSettings }): SavedAnalysis {

@@ -44,12 +44,15 @@ export const studyLabel = (s: Pick<StudyRow, "author" | "year">) => `${s.author.
 export function insertStudy(tx: DbOrTx, actor: Actor, reviewId: number, input: z.infer<typeof newStudySchema>, extraAudit: { field: string; newValue: unknown }[] = []): StudyRow {
   const position = (tx.select({ last: max(studies.position) }).from(studies).where(eq(studies.reviewId, reviewId)).get()?.last ?? 0) + 1;
   const row = tx.insert(studies).values({ ...input, reviewId, position }).returning().get();
-  tx.insert(arms)
+  const [treated, control] = tx
+    .insert(arms)
     .values([
       { studyId: row.id, kind: "treated", label: "Treated" },
       { studyId: row.id, kind: "control", label: "Control" },
     ])
-    .run();
+    .returning()
+    .all();
+  tx.update(arms).set({ controlArmId: control!.id }).where(eq(arms.id, treated!.id)).run();
   recordAudit(tx, actor, {
     reviewId,
     entity: "study",

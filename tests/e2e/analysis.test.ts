@@ -145,7 +145,7 @@ describe("the analysis page", () => {
     expect(png.bytes.length).toBeGreaterThan(10_000);
     const csv = await download("Download the forest plot data as CSV");
     const lines = csv.bytes.toString("utf8").replace(/^\ufeff/, "").trim().split("\r\n");
-    expect(lines[0]).toBe("study,study_id,year,day,subgroup,example_data,m1,sd1,n1,m2,sd2,n2,yi,se,ci_lower,ci_upper,weight_percent");
+    expect(lines[0]).toBe("study,study_id,year,day,subgroup,example_data,m1,sd1,n1,m2,sd2,n2,yi,se,ci_lower,ci_upper,weight_percent,comparison_id,n2_used,control_shared_by,m_sham");
     expect(lines).toHaveLength(22);
   });
 

@@ -48,6 +48,10 @@ const matrix: Record<string, Entry> = {
   "outcomes.create": { access: "lead", input: (reviewId) => ({ reviewId, outcome: { name: "" } }) },
   "outcomes.update": { access: "lead", input: (reviewId) => ({ reviewId, outcomeId: NO_ID, outcome: { name: "X" }, version: 1 }) },
   "outcomes.delete": { access: "lead", input: (reviewId) => ({ reviewId, outcomeId: NO_ID, version: 1 }) },
+  "arms.create": { access: "reviewer", input: (reviewId) => ({ reviewId, studyId: NO_ID, kind: "treated", label: "50 µg" }) },
+  "arms.update": { access: "reviewer", input: (reviewId) => ({ reviewId, studyId: NO_ID, armId: NO_ID, field: "label", value: "X", version: 1 }) },
+  // An arm holding values: the lead only (checked in the service, tests/integration/preclinical.test.ts).
+  "arms.delete": { access: "reviewer", input: (reviewId) => ({ reviewId, studyId: NO_ID, armId: NO_ID, version: 1 }) },
   "measurements.save": {
     access: "reviewer",
     input: (reviewId) => ({ reviewId, studyId: NO_ID, outcomeId: NO_ID, armId: NO_ID, day: 1, mean: 1, errorType: "SD", errorValue: 1, n: 5 }),
@@ -62,6 +66,8 @@ const matrix: Record<string, Entry> = {
   "analyses.move": { access: "lead", input: (reviewId) => ({ reviewId, analysisId: NO_ID, direction: "up" }) },
   "analysis.run": { access: "viewer", input: (reviewId) => ({ reviewId }) },
   "analysis.timepoints": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "analysis.timeCourse": { access: "viewer", input: (reviewId) => ({ reviewId }) },
+  "analysis.riskOfBias": { access: "viewer", input: (reviewId) => ({ reviewId }) },
   "analysis.changes": { access: "viewer", input: (reviewId) => ({ reviewId }) },
   "riskOfBias.grid": { access: "viewer", input: (reviewId) => ({ reviewId }) },
   "riskOfBias.agreement": { access: "viewer", input: (reviewId) => ({ reviewId }) },

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb } from "@/db/client";
+import { defaultAnalysisSettings } from "@/server/schemas/analysis-settings";
 import { resetEnvForTests } from "@/server/env";
 import { createCaller } from "@/server/root";
 import { createSession } from "@/server/auth/session";
@@ -183,7 +184,19 @@ describe("migration 0002 (characteristics, outcomes, saved analyses)", () => {
       // The analysis settings became saved analysis 1.1, their subgroup field following its column.
       const [saved1] = await admin.analyses.list({ reviewId: 1 });
       expect(saved1).toMatchObject({ number: "1.1", title: "BBB locomotor score, first time point" });
-      expect(saved1!.settings).toEqual({ outcomeId: 1, timepoint: "first", day: null, measure: "SMD", model: "random", tau2Method: "DL", ciMethod: "hk", level: 0.9, subgroupField: key("Exosome source") });
+      // (Options added since, e.g. issue 13's, read as their defaults.)
+      expect(saved1!.settings).toEqual({
+        ...defaultAnalysisSettings,
+        outcomeId: 1,
+        timepoint: "first",
+        day: null,
+        measure: "SMD",
+        model: "random",
+        tau2Method: "DL",
+        ciMethod: "hk",
+        level: 0.9,
+        subgroupField: key("Exosome source"),
+      });
       const [saved2] = await admin.analyses.list({ reviewId: 2 });
       expect(saved2!.title).toBe("Lesion volume, day 28");
       expect(saved2!.settings).toMatchObject({ outcomeId: 3, timepoint: "day", day: 28, model: "fixed", subgroupField: "modelInduction" });

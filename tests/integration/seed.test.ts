@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ensureSeeded } from "@/db/seed";
+import { PRECLINICAL_DEMO_TITLE } from "@/db/seed/preclinical-demo";
 import { table1 } from "@/db/seed/table1";
 import { callerFor, demoReviewId, freshDb, type TestDb } from "../support/test-db";
 
@@ -67,10 +68,53 @@ describe("a fresh database", () => {
   it("seeds idempotently and leaves the demo out when DEMO=off", async () => {
     t = await freshDb();
     await ensureSeeded(t.db, () => undefined);
-    expect(t.db.$client.prepare("select count(*) from reviews").pluck().get()).toBe(1);
+    // The seed paper's review and the preclinical example review (issue 13), each once.
+    expect(t.db.$client.prepare("select title from reviews order by id").pluck().all()).toEqual([
+      "Stem cell-derived exosomes for acute spinal cord injury (demo)",
+      PRECLINICAL_DEMO_TITLE,
+    ]);
     t.close();
     t = await freshDb({ demo: false });
     expect(t.db.$client.prepare("select count(*) from reviews").pluck().get()).toBe(0);
     expect(t.db.$client.prepare("select username from users").pluck().all()).toEqual(["admin"]);
+  });
+
+  it("seeds the preclinical example review: invented, marked data showing every preclinical analysis", async () => {
+    t = await freshDb();
+    const id = t.db.$client.prepare("select id from reviews where title = ?").pluck().get(PRECLINICAL_DEMO_TITLE) as number;
+    const lead = callerFor(t.db, "lead");
+    expect((await lead.reviews.get({ reviewId: id })).role).toBe("lead");
+    expect((await callerFor(t.db, "reviewer1").reviews.get({ reviewId: id })).role).toBe("reviewer");
+    const studies = await lead.studies.list({ reviewId: id });
+    expect(studies.every((s) => s.author.startsWith("Example ") && s.hasExampleData)).toBe(true);
+    const values = t.db.$client.prepare("select count(*) as n, sum(is_example_data) as example from measurements m join arms a on a.id = m.arm_id join studies s on s.id = a.study_id where s.review_id = ?").get(id) as { n: number; example: number };
+    expect(values.n).toBeGreaterThan(100);
+    expect(values.example).toBe(values.n);
+    // Its first saved analysis: NMD of every treated arm (several per study, shared controls split), stratified, with a meta-regression on dose.
+    const run = await lead.analysis.run({ reviewId: id });
+    expect(run.settings).toMatchObject({ measure: "NMD", strata: expect.arrayContaining(["rob:D7", "arm:dose"]), moderators: ["dose"] });
+    expect(run.inputs.filter((r) => r.controlGroup !== null).length).toBeGreaterThanOrEqual(4);
+    expect(run.inputs.some((r) => r.shamSource?.startsWith("sham arm"))).toBe(true);
+    expect(run.inputs.some((r) => r.shamSource === "the outcome's normal value")).toBe(true);
+    expect(run.excluded).toEqual([{ id: expect.stringMatching(/-/), reason: "no day with values of both this arm and its control (Vehicle)" }]);
+    expect(run.labels[run.excluded[0]!.id]).toBe("Example H 2023 (500 µg)");
+    expect(run.stratified!.stratifications).toHaveLength(3);
+    expect(run.regression!.bubble!.points.length).toBe(run.result.metaRegression!.k);
+    const course = await lead.analysis.timeCourse({ reviewId: id });
+    expect(course.days.length).toBeGreaterThanOrEqual(5);
+    const rob = await lead.analysis.riskOfBias({ reviewId: id });
+    expect(rob.studiesFullyJudged).toBe(rob.studiesAnalysed);
+    expect(rob.rows.find((r) => r.choice === "D7")!.k).toBeGreaterThan(0);
+    // Lesion volume: lower is better.
+    const lesion = (await lead.outcomes.list({ reviewId: id })).find((o) => o.name === "Lesion volume");
+    expect(lesion).toMatchObject({ higherIsBetter: false });
+  });
+
+  it("adds the preclinical example to a demo seeded before it existed, once", async () => {
+    t = await freshDb();
+    t.db.$client.prepare("update reviews set title = 'Renamed example' where title = ?").run(PRECLINICAL_DEMO_TITLE);
+    await ensureSeeded(t.db, () => undefined);
+    await ensureSeeded(t.db, () => undefined);
+    expect(t.db.$client.prepare("select count(*) from reviews where title = ?").pluck().get(PRECLINICAL_DEMO_TITLE)).toBe(1);
   });
 });

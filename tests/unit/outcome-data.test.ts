@@ -1,21 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { pairStudy, toStandardDeviation, type StoredValue } from "@/server/services/outcome-data";
+import { toStandardDeviation } from "@/server/services/outcome-data";
 import { measurementFlags, armTotalFlag } from "@/server/services/plausibility";
-
-const value = (armKind: "treated" | "control", day: number, mean: number, extra: Partial<StoredValue> = {}): StoredValue => ({
-  armKind,
-  armId: armKind === "treated" ? 1 : 2,
-  outcomeId: 1,
-  day,
-  mean,
-  errorType: "SD",
-  errorValue: 2,
-  ciLower: null,
-  ciUpper: null,
-  n: 10,
-  isExampleData: false,
-  ...extra,
-});
 
 describe("SD used by the analysis", () => {
   it("takes an SD as entered and converts an SEM as SEM·√n", () => {
@@ -34,29 +19,6 @@ describe("SD used by the analysis", () => {
   it("explains why a value cannot be converted", () => {
     expect(toStandardDeviation({ errorType: "CI95", errorValue: null, ciLower: 8, ciUpper: 12, n: 1 })).toEqual({ sd: null, note: "a 95% CI needs n ≥ 2 to give an SD" });
     expect(toStandardDeviation({ errorType: "SEM", errorValue: null, ciLower: null, ciUpper: null, n: 5 }).sd).toBeNull();
-  });
-});
-
-describe("pairing treated with control per study", () => {
-  const values = [value("treated", 3, 4), value("control", 3, 3), value("treated", 28, 12), value("control", 28, 10), value("treated", 42, 13)];
-
-  it("resolves first and last as the earliest and latest day with both arms", () => {
-    const first = pairStudy(1, values, 1, { mode: "first" });
-    const last = pairStudy(1, values, 1, { mode: "last" });
-    expect("day" in first && first.day).toBe(3);
-    expect("day" in last && last.day).toBe(28); // day 42 has no control value
-  });
-
-  it("gives a reason when a study cannot be paired", () => {
-    expect(pairStudy(1, [], 1, { mode: "first" })).toEqual({ studyId: 1, reason: "no outcome data entered" });
-    expect(pairStudy(1, [value("treated", 3, 4)], 1, { mode: "last" })).toEqual({ studyId: 1, reason: "no day with both a treated and a control value" });
-    expect(pairStudy(1, values, 1, { mode: "day", day: 7 })).toEqual({ studyId: 1, reason: "no treated and control values on day 7" });
-    expect(pairStudy(1, values, 2, { mode: "first" })).toEqual({ studyId: 1, reason: "no outcome data entered" });
-  });
-
-  it("carries the example-data mark of either arm", () => {
-    const paired = pairStudy(1, [value("treated", 3, 4, { isExampleData: true }), value("control", 3, 3)], 1, { mode: "first" });
-    expect("isExampleData" in paired && paired.isExampleData).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { fmt } from "@/app/_lib/format";
 
-export type Measure = "MD" | "SMD" | "ROM";
+export type Measure = "MD" | "SMD" | "ROM" | "NMD";
 
 /**
  * How a measure is shown. The engine works on the analysis scale (ROM as a log ratio); ratios are displayed
@@ -10,7 +10,18 @@ export const measureInfo: Record<Measure, { name: string; short: string; log: bo
   MD: { name: "Mean difference", short: "MD", log: false },
   SMD: { name: "Std. mean difference (Hedges' g)", short: "SMD", log: false },
   ROM: { name: "Ratio of means", short: "ROM", log: true },
+  NMD: { name: "Normalised mean difference (% of the injury effect)", short: "NMD %", log: false },
 };
+
+/**
+ * The "Favours" labels under an effect axis, left then right of the line of no effect. MD, SMD and ROM are treated
+ * minus control, so a positive effect favours the treated arm when higher values are better (BBB) and the control
+ * when lower values are (lesion volume). NMD is positive for an improvement whatever the direction (Vesterinen et
+ * al. 2014; CONTRACT.md "Preclinical conventions"), so it always favours the treated arm on the right.
+ */
+export function favoursLabels(measure: Measure, higherIsBetter: boolean): [string, string] {
+  return measure === "NMD" || higherIsBetter ? ["Favours control", "Favours treated"] : ["Favours treated", "Favours control"];
+}
 
 /** A value of the analysis scale as displayed (ratio for ROM), via app/_lib/format (never NaN: "—"). */
 export function fmtEffect(value: number | null | undefined, measure: Measure, digits = 2): string {

@@ -173,6 +173,16 @@ function ForestChartImpl(props: ForestChartProps) {
 
 export const ForestChart = memo(ForestChartImpl);
 
+/**
+ * The width a text column needs for its longest entry (12 px text, the same per-character estimate `truncate` uses),
+ * plus `extra` (e.g. the "example" badge), kept between `min` and `max`: labels such as "Afsartala 2023 (50 µg)" are
+ * shown whole rather than cut.
+ */
+export function textColumnWidth(texts: readonly string[], { extra = 0, min = 0, max = 320 }: { extra?: number; min?: number; max?: number } = {}): number {
+  const longest = texts.reduce((n, t) => Math.max(n, t.length), 0);
+  return Math.min(max, Math.max(min, Math.ceil(longest * 12 * 0.56) + extra + 10));
+}
+
 const truncate = (text: string, width: number, fontSize = 12) => {
   const max = Math.max(3, Math.floor(width / (fontSize * 0.56)));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

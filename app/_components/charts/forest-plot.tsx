@@ -1,14 +1,14 @@
 "use client";
 import { useMemo, useRef, useState, type ReactNode } from "react";
 import { ExampleBadge } from "@/app/_components/example-badge";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import { fmt, fmtP, fmtPercent } from "@/app/_lib/format";
 import type { StudyResult } from "@/server/analysis/types";
 import type { ReviewAnalysis, StudyInputRow } from "@/server/services/analysis";
 import { CsvDownload, ChartDownloads } from "./download-buttons";
-import { effectAxis, fmtEffect, fmtEffectCi, measureInfo } from "./effect-scale";
-import { ForestChart, type ForestColumn, type ForestRow, type RobJudgment } from "./forest-chart";
+import { effectAxis, favoursLabels, fmtEffect, fmtEffectCi, measureInfo } from "./effect-scale";
+import { ForestChart, textColumnWidth, type ForestColumn, type ForestRow, type RobJudgment } from "./forest-chart";
 import { Pager, pageSlice } from "@/app/_components/pager";
-import { ScrollBox } from "@/app/_components/scroll-box";
 
 export type ForestSort = "input" | "year" | "effect" | "weight" | "name";
 export const forestSorts: { value: ForestSort; label: string }[] = [
@@ -22,10 +22,17 @@ export const forestSorts: { value: ForestSort; label: string }[] = [
 /** Optional SYRCLE columns: per study id, the consensus judgment of each domain (null: not decided). */
 export type RobColumns = { domains: string[]; byStudy: Record<string, RobJudgment[]> };
 
-type ArmColumns = Pick<StudyInputRow, "m1" | "sd1" | "n1" | "m2" | "sd2" | "n2">;
-/** One forest row: the engine's per-study result, with the arm data and labels the table columns show. */
-type StudyLine = StudyResult & ArmColumns & { label: string; year: number | null; day: number | null; group: string; example: boolean };
-const noArms: ArmColumns = { m1: null, sd1: null, n1: null, m2: null, sd2: null, n2: null };
+type ArmColumns = Pick<StudyInputRow, "m1" | "sd1" | "n1" | "m2" | "sd2" | "n2" | "mSham">;
+/** One forest row: the engine's per-comparison result, with the arm data and labels the table columns show. */
+type StudyLine = StudyResult & ArmColumns & { studyId: number | null; label: string; year: number | null; day: number | null; group: string; example: boolean };
+const noArms: ArmColumns = { m1: null, sd1: null, n1: null, m2: null, sd2: null, n2: null, mSham: null };
+
+/** A control group's size as analysed: n, or for a control shared by c comparisons "n/c (n of c)" as n/c. */
+const controlN = (l: Pick<StudyLine, "n2" | "sharedControl">): number | null => l.sharedControl?.n2Used ?? l.n2;
+const fmtCount = (n: number | null) => (n === null ? "—" : Number.isInteger(n) ? String(n) : fmt(n, 1));
+/** The Total column of the control: "6 (12/2)" when 12 control animals are shared by 2 comparisons. */
+const controlTotalText = (l: Pick<StudyLine, "n2" | "sharedControl">) =>
+  l.sharedControl ? `${fmtCount(l.sharedControl.n2Used)} (${l.sharedControl.n2Entered}/${l.sharedControl.comparisons})` : fmtCount(l.n2);
 
 /** The model as RevMan names it in the plot header, e.g. "IV, Random (REML, HK), 95% CI". */
 export function modelLabel(
@@ -43,13 +50,14 @@ export function chosenModel(analysis: Pick<ReviewAnalysis, "settings" | "result"
 }
 
 export function studyLines(analysis: ReviewAnalysis): StudyLine[] {
-  const inputById = new Map(analysis.inputs.map((s) => [String(s.studyId), s]));
+  const inputById = new Map(analysis.inputs.map((s) => [s.id, s]));
   return analysis.result.studies.map((s) => {
     const input = inputById.get(s.id);
-    const arms: ArmColumns = input ? { m1: input.m1, sd1: input.sd1, n1: input.n1, m2: input.m2, sd2: input.sd2, n2: input.n2 } : noArms;
+    const arms: ArmColumns = input ? { m1: input.m1, sd1: input.sd1, n1: input.n1, m2: input.m2, sd2: input.sd2, n2: input.n2, mSham: input.mSham } : noArms;
     return {
       ...s,
       ...arms,
+      studyId: input?.studyId ?? null,
       label: analysis.labels[s.id] ?? input?.label ?? s.id,
       year: input?.year ?? null,
       day: input?.day ?? null,
@@ -124,6 +132,8 @@ export function ForestPlot({
   const isGrouped = grouped && canGroup;
   const model = chosenModel(analysis);
   const lines = useMemo(() => sortLines(studyLines(analysis), sort), [analysis, sort]);
+  const anyShared = lines.some((l) => l.sharedControl);
+  const studyWidth = useMemo(() => textColumnWidth(lines.map((l) => l.label), { extra: lines.some((l) => l.example) ? 50 : 0, min: 170, max: 330 }), [lines]);
   const level = `${fmt(settings.level * 100, settings.level * 100 === Math.round(settings.level * 100) ? 0 : 1)}%`;
 
   const built = useMemo(() => {
@@ -137,7 +147,7 @@ export function ForestPlot({
       upper: l.ciUpper,
       size: l.weight / maxWeight,
       example: l.example,
-      rob: rob?.byStudy[l.id],
+      rob: l.studyId === null ? undefined : rob?.byStudy[String(l.studyId)],
       cells: {
         study: l.label,
         m1: fmt(l.m1),
@@ -145,7 +155,8 @@ export function ForestPlot({
         n1: l.n1 === null ? "—" : String(l.n1),
         m2: fmt(l.m2),
         sd2: fmt(l.sd2),
-        n2: l.n2 === null ? "—" : String(l.n2),
+        n2: controlTotalText(l),
+        ref: fmt(l.mSham),
         effect: fmtEffectCi(l.yi, l.ciLower, l.ciUpper, measure),
         weight: fmtPercent(l.weight, 1),
       },
@@ -167,7 +178,7 @@ export function ForestPlot({
             cells: {
               study: `Subtotal (${level} CI)`,
               n1: String(sum(members.map((m) => m.n1))),
-              n2: String(sum(members.map((m) => m.n2))),
+              n2: fmtCount(sum(members.map(controlN))),
               effect: fmtEffectCi(g.estimate, g.ciLower, g.ciUpper, measure),
               weight: fmtPercent(sum(members.map((m) => m.weight)), 1),
             },
@@ -193,7 +204,7 @@ export function ForestPlot({
         cells: {
           study: `Total (${level} CI)`,
           n1: String(sum(lines.map((m) => m.n1))),
-          n2: String(sum(lines.map((m) => m.n2))),
+          n2: fmtCount(sum(lines.map(controlN))),
           effect: fmtEffectCi(result.pooled.estimate, result.pooled.ciLower, result.pooled.ciUpper, measure),
           weight: fmtPercent(100, 1),
         },
@@ -207,6 +218,8 @@ export function ForestPlot({
           cells: { study: "Prediction interval", effect: `[${fmtEffect(result.prediction.lower, measure)}, ${fmtEffect(result.prediction.upper, measure)}]` },
         });
       if (result.heterogeneity) footer.push({ kind: "note", key: "het", text: heterogeneityText(result.heterogeneity, model) });
+      if (lines.some((l) => l.sharedControl))
+        footer.push({ kind: "note", key: "shared", text: "Control Total “n (N/c)”: N control animals shared by c comparisons of one study, each analysed with n = N/c (Vesterinen et al. 2014)." });
       footer.push({ kind: "note", key: "overall", text: overallTestText(result.pooled) });
       if (isGrouped && result.subgroups)
         footer.push({
@@ -239,15 +252,17 @@ export function ForestPlot({
 
   const left: ForestColumn[] = useMemo(
     () => [
-      { key: "study", header: isGrouped ? "Study or subgroup" : "Study", width: 170 },
+      { key: "study", header: isGrouped ? "Study or subgroup" : "Study", width: studyWidth },
       { key: "m1", header: "Mean", width: 52, align: "end", group: "Treated" },
       { key: "sd1", header: "SD", width: 46, align: "end", group: "Treated" },
       { key: "n1", header: "Total", width: 42, align: "end", group: "Treated" },
       { key: "m2", header: "Mean", width: 52, align: "end", group: "Control" },
       { key: "sd2", header: "SD", width: 46, align: "end", group: "Control" },
-      { key: "n2", header: "Total", width: 42, align: "end", group: "Control" },
+      { key: "n2", header: "Total", width: anyShared ? 70 : 42, align: "end", group: "Control" },
+      // NMD's reference: the sham arm's mean that day, or the outcome's normal value.
+      ...(measure === "NMD" ? [{ key: "ref", header: "Sham", width: 46, align: "end", group: "Control" } satisfies ForestColumn] : []),
     ],
-    [isGrouped],
+    [isGrouped, anyShared, measure, studyWidth],
   );
   const right: ForestColumn[] = useMemo(
     () => [
@@ -256,14 +271,15 @@ export function ForestPlot({
     ],
     [measure, level],
   );
-  const favours: [string, string] = useMemo(() => (higherIsBetter ? ["Favours control", "Favours treated"] : ["Favours treated", "Favours control"]), [higherIsBetter]);
+  const favours: [string, string] = useMemo(() => favoursLabels(measure, higherIsBetter), [measure, higherIsBetter]);
   const references = useMemo(() => (result.pooled ? [{ x: result.pooled.estimate, color: "#64748b" }] : []), [result.pooled]);
   const description = result.pooled
     ? `Forest plot of ${result.k} studies, ${measureInfo[measure].name}, ${modelLabel(settings, result.modelSelection)}: pooled ${fmtEffectCi(result.pooled.estimate, result.pooled.ciLower, result.pooled.ciUpper, measure)}.`
     : "Forest plot: no study can be analysed.";
 
-  const csvHeader = ["study", "study_id", "year", "day", "subgroup", "example_data", "m1", "sd1", "n1", "m2", "sd2", "n2", "yi", "se", "ci_lower", "ci_upper", "weight_percent"];
-  const csvRows = () => lines.map((l) => [l.label, l.id, l.year, l.day, l.group, l.example, l.m1, l.sd1, l.n1, l.m2, l.sd2, l.n2, l.yi, l.se, l.ciLower, l.ciUpper, l.weight]);
+  const csvHeader = ["study", "study_id", "year", "day", "subgroup", "example_data", "m1", "sd1", "n1", "m2", "sd2", "n2", "yi", "se", "ci_lower", "ci_upper", "weight_percent", "comparison_id", "n2_used", "control_shared_by", "m_sham"];
+  const csvRows = () =>
+    lines.map((l) => [l.label, l.studyId, l.year, l.day, l.group, l.example, l.m1, l.sd1, l.n1, l.m2, l.sd2, l.n2, l.yi, l.se, l.ciLower, l.ciUpper, l.weight, l.id, controlN(l), l.sharedControl?.comparisons ?? 1, l.mSham]);
 
   return (
     <div className="space-y-2">

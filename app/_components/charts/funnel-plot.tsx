@@ -5,7 +5,8 @@ import { ScrollBox } from "@/app/_components/scroll-box";
 import { fmt } from "@/app/_lib/format";
 import type { ReviewAnalysis } from "@/server/services/analysis";
 import { ChartDownloads, CsvDownload } from "./download-buttons";
-import { decimalsOf, effectAxis, fmtEffect, fmtEffectCi, measureInfo, niceTicks, type EffectAxis, type Measure } from "./effect-scale";
+import { standardErrorsAllEqual } from "@/server/analysis/publication-bias";
+import { decimalsOf, effectAxis, favoursLabels, fmtEffect, fmtEffectCi, measureInfo, niceTicks, type EffectAxis, type Measure } from "./effect-scale";
 import { FONT } from "./forest-chart";
 import { pText } from "./forest-plot";
 
@@ -35,6 +36,8 @@ type FunnelChartProps = {
   yDigits: number;
   contours: boolean;
   measure: Measure;
+  /** "Favours" labels left and right of the line of no effect (`favoursLabels`). */
+  favours: [string, string];
   description: string;
 };
 
@@ -65,7 +68,7 @@ function FunnelChartImpl(props: FunnelChartProps) {
         interval={0}
         stroke={MUTED}
         tick={{ fontSize: 11, fontFamily: FONT, fill: INK }}
-        label={{ value: measureInfo[props.measure].name, position: "insideBottom", offset: -8, fontSize: 12, fontFamily: FONT, fill: INK }}
+        label={{ value: `← ${props.favours[0]}   ${measureInfo[props.measure].name}   ${props.favours[1]} →`, position: "insideBottom", offset: -8, fontSize: 12, fontFamily: FONT, fill: INK }}
         height={40}
       />
       <YAxis
@@ -232,7 +235,9 @@ export function FunnelPlot({ analysis, basename }: { analysis: ReviewAnalysis; b
 
   const k = result.k;
   const adjusted = trimFill && trimFill.k0 > 0 ? trimFill.estimate : null;
-  const unavailable = k < 3 ? "needs at least 3 studies" : "not defined for these data";
+  // With equal standard errors there is no slope on them to estimate (metafor refuses: "model matrix not of full rank").
+  const equalSe = k >= 3 && standardErrorsAllEqual(Float64Array.from(result.studies, (s) => s.vi));
+  const unavailable = k < 3 ? "needs at least 3 studies" : equalSe ? "not defined: every study has the same standard error" : "not defined for these data";
   const egger = result.egger;
   const begg = result.begg;
   const csvHeader = ["study", "study_id", "yi", "se", "imputed"];
@@ -268,6 +273,7 @@ export function FunnelPlot({ analysis, basename }: { analysis: ReviewAnalysis; b
                 yDigits={chart.yDigits}
                 contours={contours}
                 measure={measure}
+                favours={favoursLabels(measure, analysis.outcome?.higherIsBetter ?? true)}
                 description={`Funnel plot of ${k} studies: effect against standard error, pseudo-95% limits around the pooled estimate ${fmtEffect(pooled.estimate, measure)}${
                   adjusted !== null ? `; trim-and-fill imputed ${trimFill?.k0} studies, adjusted estimate ${fmtEffect(adjusted, measure)}` : ""
                 }.`}

@@ -1,15 +1,15 @@
 "use client";
 import { useMemo, useRef, useState } from "react";
 import { fmt, fmtP, fmtPercent } from "@/app/_lib/format";
+import { ScrollBox } from "@/app/_components/scroll-box";
 import type { CumulativeStep, LeaveOneOutResult } from "@/server/analysis/types";
 import type { ReviewAnalysis } from "@/server/services/analysis";
 import { DataTable, type TableColumn } from "./data-table";
 import { ChartDownloads } from "./download-buttons";
-import { effectAxis, fmtEffectCi, measureInfo } from "./effect-scale";
-import { ForestChart, type ForestColumn, type ForestRow } from "./forest-chart";
+import { effectAxis, favoursLabels, fmtEffectCi, measureInfo } from "./effect-scale";
+import { ForestChart, textColumnWidth, type ForestColumn, type ForestRow } from "./forest-chart";
 import { modelLabel } from "./forest-plot";
 import { Pager, pageSlice } from "@/app/_components/pager";
-import { ScrollBox } from "@/app/_components/scroll-box";
 
 const levelText = (level: number) => `${fmt(level * 100, level * 100 === Math.round(level * 100) ? 0 : 1)}%`;
 
@@ -17,7 +17,13 @@ const levelText = (level: number) => `${fmt(level * 100, level * 100 === Math.ro
 const significant = (p: number | null | undefined, alpha: number) => (p === null || p === undefined ? null : p < alpha);
 
 /** What the leave-one-out and cumulative plots share: effect, p and I² columns, the axis, and the pooled line. */
-function refitPlotProps(lines: readonly { ciLower: number; ciUpper: number }[], result: ReviewAnalysis["result"], settings: ReviewAnalysis["settings"], measure: ReviewAnalysis["settings"]["measure"]) {
+function refitPlotProps(
+  lines: readonly { ciLower: number; ciUpper: number }[],
+  result: ReviewAnalysis["result"],
+  settings: ReviewAnalysis["settings"],
+  measure: ReviewAnalysis["settings"]["measure"],
+  higherIsBetter: boolean,
+) {
   return {
     right: [
       { key: "effect", header: `${measureInfo[measure].short} [${levelText(settings.level)} CI]`, width: 150, align: "end" },
@@ -31,6 +37,7 @@ function refitPlotProps(lines: readonly { ciLower: number; ciUpper: number }[], 
     ),
     plotHeader: [measureInfo[measure].name, modelLabel(settings, result.modelSelection)] as [string, string],
     reference: result.pooled?.estimate ?? null,
+    favours: favoursLabels(measure, higherIsBetter),
   };
 }
 
@@ -116,8 +123,8 @@ export function LeaveOneOut({ analysis, basename }: { analysis: ReviewAnalysis; 
         description={`Leave-one-out analysis: the pooled ${measureInfo[measure].name} with each of ${lines.length} studies omitted in turn.`}
         items={lines}
         rows={rows}
-        left={[{ key: "label", header: "Study omitted", width: 220 }]}
-        {...refitPlotProps(lines, result, settings, measure)}
+        left={[{ key: "label", header: "Study omitted", width: textColumnWidth(lines.map((l) => `Omitting ${l.label}`), { min: 220, max: 340 }) }]}
+        {...refitPlotProps(lines, result, settings, measure, analysis.outcome?.higherIsBetter ?? true)}
       />
       <DataTable label="Leave-one-out table" basename={`${basename}-leave-one-out`} columns={columns} rows={lines} rowKey={(l) => l.id} highlight={(l) => l.changes !== null} />
     </div>
@@ -163,10 +170,10 @@ export function Cumulative({ analysis, basename }: { analysis: ReviewAnalysis; b
         items={lines}
         rows={rows}
         left={[
-          { key: "label", header: "Adding (by year)", width: 200 },
+          { key: "label", header: "Adding (by year)", width: textColumnWidth(lines.map((l) => `+ ${l.label}`), { min: 200, max: 320 }) },
           { key: "k", header: "k", width: 36, align: "end" },
         ]}
-        {...refitPlotProps(lines, result, settings, measure)}
+        {...refitPlotProps(lines, result, settings, measure, analysis.outcome?.higherIsBetter ?? true)}
       />
       <DataTable label="Cumulative meta-analysis table" basename={`${basename}-cumulative`} columns={columns} rows={lines} rowKey={(l) => `${l.k}:${l.id}`} />
     </div>
@@ -186,6 +193,8 @@ export function PagedIntervalPlot<T>(props: {
   plotHeader: [string, string];
   reference: number | null;
   plotWidth?: number;
+  /** "Favours" labels under the axis (see `favoursLabels`). */
+  favours?: [string, string];
 }) {
   const [page, setPage] = useState(0);
   const container = useRef<HTMLDivElement>(null);
@@ -209,6 +218,7 @@ export function PagedIntervalPlot<T>(props: {
             plotHeader={props.plotHeader}
             plotWidth={props.plotWidth ?? 360}
             references={props.reference === null ? [] : [{ x: props.reference, color: "#64748b" }]}
+            favours={props.favours}
           />
         </div>
       </ScrollBox>

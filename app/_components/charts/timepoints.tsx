@@ -4,8 +4,8 @@ import { ExampleBadge } from "@/app/_components/example-badge";
 import { fmtPercent } from "@/app/_lib/format";
 import type { TimepointComparison } from "@/server/services/analysis";
 import { DataTable, type TableColumn } from "./data-table";
-import { effectAxis, fmtEffectCi, measureInfo, type EffectAxis } from "./effect-scale";
-import type { ForestRow } from "./forest-chart";
+import { effectAxis, favoursLabels, fmtEffectCi, measureInfo, type EffectAxis } from "./effect-scale";
+import { textColumnWidth, type ForestRow } from "./forest-chart";
 import { heterogeneityText, modelLabel, overallTestText } from "./forest-plot";
 import { PagedIntervalPlot } from "./sensitivity";
 
@@ -76,7 +76,7 @@ function Panel({ side, axis, basename }: { side: Side; axis: EffectAxis; basenam
         items={side.studies}
         rows={(page) => plotRows(side, page)}
         left={[
-          { key: "label", header: "Study", width: 165 },
+          { key: "label", header: "Study", width: textColumnWidth(side.studies.map((s) => s.label), { extra: examples > 0 ? 50 : 0, min: 165, max: 300 }) },
           { key: "day", header: "Day", width: 36, align: "end" },
         ]}
         right={[
@@ -87,6 +87,7 @@ function Panel({ side, axis, basename }: { side: Side; axis: EffectAxis; basenam
         plotHeader={[measureInfo[measure].name, modelLabel(side.settings, side.modelSelection)]}
         reference={pooled?.estimate ?? null}
         plotWidth={190}
+        favours={favoursLabels(measure, side.outcome?.higherIsBetter ?? true)}
       />
     </section>
   );

@@ -16,6 +16,7 @@ import { robDomains } from "@/server/schemas/risk-of-bias";
 import { studyFieldLabels, type StudyField } from "@/server/schemas/study";
 import { defaultAnalysisSettings, type AnalysisSettings } from "@/server/schemas/analysis-settings";
 import type { ReviewAnalysis, TimepointComparison } from "@/server/services/analysis";
+import { MethodsNote, MetaRegressionSection, RiskOfBiasSection, StratifiedSection, TimeCourseSection } from "./preclinical-sections";
 import { SavedAnalysesBar } from "./saved-analyses-bar";
 import { SettingsPanel } from "./settings-panel";
 import { changedSettings, searchFor, settingsFromSearch } from "./url-settings";
@@ -54,6 +55,7 @@ export function AnalysisWorkbench({ reviewId, isLead }: { reviewId: number; isLe
     router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
   };
 
+  const change = (patch: Partial<AnalysisSettings>) => navigate({ ...settings, ...patch }, selected?.id ?? null);
   const queryClient = useQueryClient();
   const ready = saved.data !== undefined && outcomes.data !== undefined;
   const runOptions = trpc.analysis.run.queryOptions({ reviewId, settings, cumulative: "year" }, { placeholderData: keepPreviousData, enabled: ready });
@@ -104,6 +106,10 @@ export function AnalysisWorkbench({ reviewId, isLead }: { reviewId: number; isLe
             ["#forest", "Forest plot"],
             ["#funnel", "Funnel plot"],
             ["#sensitivity", "Sensitivity"],
+            ["#stratified", "Stratified"],
+            ["#meta-regression", "Meta-regression"],
+            ["#time-course", "Time course"],
+            ["#risk-of-bias-sensitivity", "Risk of bias"],
             ["#timepoints", "First vs last"],
           ].map(([href, label]) => (
             <a key={href} href={href} className="text-blue-800 underline">
@@ -144,6 +150,7 @@ export function AnalysisWorkbench({ reviewId, isLead }: { reviewId: number; isLe
       {analysis && (
         <>
           <PooledResult analysis={analysis} />
+          <MethodsNote settings={analysis.settings} />
           <section id="forest" aria-labelledby="forest-title" className={sectionClass}>
             <h2 id="forest-title" className="text-lg font-semibold">
               Forest plot
@@ -179,6 +186,18 @@ export function AnalysisWorkbench({ reviewId, isLead }: { reviewId: number; isLe
       )}
 
       {later && <LaterSections analysis={later} basename={basename} />}
+      {later && (
+        <>
+          <StratifiedSection analysis={later} definitions={characteristics.data ?? []} onChange={change} basename={basename} />
+          <MetaRegressionSection analysis={later} definitions={characteristics.data ?? []} onChange={change} basename={basename} />
+        </>
+      )}
+      {ready && (
+        <>
+          <TimeCourseSection reviewId={reviewId} settings={settings} basename={basename} />
+          <RiskOfBiasSection reviewId={reviewId} settings={settings} onChange={change} basename={basename} />
+        </>
+      )}
       <TimepointsSection data={laterTimepoints} error={timepoints.error} basename={basename} />
     </div>
   );
@@ -240,7 +259,15 @@ function subgroupLabelOf(field: string, characteristics: { id: number; label: st
 function suggestTitle(s: AnalysisSettings, outcome: string, subgroup: string | null): string {
   const when = s.timepoint === "day" ? `day ${s.day}` : `${s.timepoint} time point`;
   const model = s.model === "random" ? `, random effects (${s.tau2Method})` : s.model === "fixed" ? ", fixed effect" : "";
-  return `${outcome}, ${when}${s.measure !== "MD" ? `, ${s.measure}` : ""}${model}${subgroup ? `, by ${subgroup.toLowerCase()}` : ""}`;
+  const arms = s.combineTreatedArms ? ", treated arms combined" : "";
+  const risk = s.lowRiskDomain === "" ? "" : s.lowRiskDomain === "all" ? ", low risk of bias in every domain" : `, low risk of bias in ${s.lowRiskDomain}`;
+  return `${outcome}, ${when}${s.measure !== "MD" ? `, ${s.measure}` : ""}${model}${arms}${risk}${subgroup ? `, by ${subgroup.toLowerCase()}` : ""}`;
+}
+
+/** "studies", or "comparisons from 8 studies" when some study contributes several treated arms. */
+function comparisonsText(analysis: ReviewAnalysis): string {
+  const studies = new Set(analysis.inputs.filter((i) => analysis.result.studies.some((s) => s.id === i.id)).map((i) => i.studyId)).size;
+  return studies < analysis.result.k ? `comparisons from ${studies} studies` : "studies";
 }
 
 const timepointText = (s: ReviewAnalysis["settings"]) => (s.timepoint === "day" ? `day ${fmt(s.day, 0)}` : s.timepoint === "first" ? "first time point (per study)" : "last time point (per study)");
@@ -273,9 +300,9 @@ function PooledResult({ analysis }: { analysis: ReviewAnalysis }) {
             {result.modelSelection && <span data-testid="model-selection"> — {result.modelSelection.reason}</span>}
           </p>
           <p className="text-sm text-slate-700">
-            k = {result.k} studies{excluded.length > 0 ? `, ${excluded.length} not analysed (listed under the forest plot)` : ""}.{" "}
+            k = {result.k} {comparisonsText(analysis)}{excluded.length > 0 ? `, ${excluded.length} not analysed (listed under the forest plot)` : ""}.{" "}
             {result.heterogeneity && heterogeneityText(result.heterogeneity, model)}. {overallTestText(pooled)}.
-            {result.prediction && ` Prediction interval ${fmtEffect(result.prediction.lower, measure)} to ${fmtEffect(result.prediction.upper, measure)}.`}
+            {result.prediction && ` Prediction interval (t, k − 2 df) ${fmtEffect(result.prediction.lower, measure)} to ${fmtEffect(result.prediction.upper, measure)}.`}
           </p>
         </div>
       ) : (

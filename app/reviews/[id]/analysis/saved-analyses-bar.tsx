@@ -19,6 +19,10 @@ const settingLabels: Record<keyof AnalysisSettings, string> = {
   ciMethod: "CI method",
   level: "confidence level",
   subgroupField: "subgroups",
+  combineTreatedArms: "treated arms split or combined",
+  lowRiskDomain: "risk-of-bias restriction",
+  strata: "stratifications",
+  moderators: "meta-regression",
 };
 
 /**

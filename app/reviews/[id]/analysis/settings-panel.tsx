@@ -1,6 +1,7 @@
 "use client";
 import { useId, useState, type ReactNode } from "react";
-import type { AnalysisSettings } from "@/server/schemas/analysis-settings";
+import { lowRiskChoices, type AnalysisSettings } from "@/server/schemas/analysis-settings";
+import { robDomains } from "@/server/schemas/risk-of-bias";
 import { isListType } from "@/server/schemas/characteristics";
 import { studyFieldLabels, type StudyField } from "@/server/schemas/study";
 
@@ -115,6 +116,7 @@ export function SettingsPanel({
           <option value="MD">Mean difference (MD)</option>
           <option value="SMD">Std. mean difference (SMD)</option>
           <option value="ROM">Ratio of means (ROM)</option>
+          <option value="NMD">Normalised mean difference (NMD, % of injury)</option>
         </select>
       </Field>
       <Field id={`${idBase}-5`} label="Model">
@@ -144,6 +146,21 @@ export function SettingsPanel({
           {levelOptions.map((l) => (
             <option key={l} value={l}>
               {Math.round(l * 1000) / 10}%
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id={`${idBase}-10`} label="Treated arms sharing a control">
+        <select id={`${idBase}-10`} className={field} value={settings.combineTreatedArms ? "combine" : "split"} onChange={(e) => onChange({ combineTreatedArms: e.target.value === "combine" })}>
+          <option value="split">One comparison each, control n split</option>
+          <option value="combine">Combine the treated arms (Handbook 6.5.a)</option>
+        </select>
+      </Field>
+      <Field id={`${idBase}-11`} label="Studies">
+        <select id={`${idBase}-11`} className={field} value={settings.lowRiskDomain} onChange={(e) => onChange({ lowRiskDomain: e.target.value as AnalysisSettings["lowRiskDomain"] })}>
+          {lowRiskChoices.map((choice) => (
+            <option key={choice} value={choice}>
+              {choice === "" ? "All" : choice === "all" ? "Low risk of bias in every domain" : `Low risk in ${choice} ${robDomains.find((d) => d.code === choice)?.name.toLowerCase() ?? ""}`}
             </option>
           ))}
         </select>

@@ -11,8 +11,24 @@ const paramOf: Record<keyof AnalysisSettings, string> = {
   ciMethod: "ci",
   level: "level",
   subgroupField: "subgroup",
+  combineTreatedArms: "combine",
+  lowRiskDomain: "lowrisk",
+  strata: "strata",
+  moderators: "moderators",
 };
 const numeric = new Set<keyof AnalysisSettings>(["outcomeId", "day", "level"]);
+/** Lists travel comma-separated (their keys, "c:12" or "rob:D7", hold no comma). */
+const lists = new Set<keyof AnalysisSettings>(["strata", "moderators"]);
+const booleans = new Set<keyof AnalysisSettings>(["combineTreatedArms"]);
+
+const same = (a: unknown, b: unknown) => (Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x, i) => x === b[i]) : a === b);
+const textOf = (value: unknown) => (value === null ? "" : Array.isArray(value) ? value.join(",") : String(value));
+function valueOf(key: keyof AnalysisSettings, raw: string): unknown {
+  if (numeric.has(key)) return raw === "" ? null : Number(raw);
+  if (lists.has(key)) return raw === "" ? [] : raw.split(",");
+  if (booleans.has(key)) return raw === "true" ? true : raw === "false" ? false : raw;
+  return raw;
+}
 const keys = Object.keys(paramOf) as (keyof AnalysisSettings)[];
 
 /**
@@ -24,7 +40,7 @@ export function settingsFromSearch(search: URLSearchParams, base: AnalysisSettin
   for (const key of keys) {
     const raw = search.get(paramOf[key]);
     if (raw === null) continue;
-    const value = numeric.has(key) ? (raw === "" ? null : Number(raw)) : raw;
+    const value = valueOf(key, raw);
     const one = analysisSettingsSchema.shape[key].safeParse(value);
     if (one.success) merged[key] = one.data;
   }
@@ -36,11 +52,11 @@ export function settingsFromSearch(search: URLSearchParams, base: AnalysisSettin
 export function searchFor(settings: AnalysisSettings, base: AnalysisSettings, savedId: number | null): URLSearchParams {
   const search = new URLSearchParams();
   if (savedId !== null) search.set("analysis", String(savedId));
-  for (const key of keys) if (settings[key] !== base[key]) search.set(paramOf[key], settings[key] === null ? "" : String(settings[key]));
+  for (const key of keys) if (!same(settings[key], base[key])) search.set(paramOf[key], textOf(settings[key]));
   return search;
 }
 
 /** The settings that differ from the saved analysis (for "your view differs from Analysis 1.2"). */
 export function changedSettings(settings: AnalysisSettings, base: AnalysisSettings): (keyof AnalysisSettings)[] {
-  return keys.filter((key) => settings[key] !== base[key]);
+  return keys.filter((key) => !same(settings[key], base[key]));
 }

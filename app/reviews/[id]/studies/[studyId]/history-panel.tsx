@@ -51,7 +51,7 @@ export function HistoryPanel({ reviewId, studyId, canRestore, onRestored }: { re
                 <tr key={h.id} className="border-t border-slate-100 align-top">
                   <td className="px-1 py-1 whitespace-nowrap">{h.at.replace("T", " ").slice(0, 19)}</td>
                   <td className="px-1">{h.userName}</td>
-                  <td className="px-1">{h.entity === "measurement" ? `outcome value ${h.entityId}` : "study"}</td>
+                  <td className="px-1">{h.entity === "measurement" ? `outcome value ${h.entityId}` : h.entity === "arm" ? `arm ${h.entityId}` : "study"}</td>
                   <td className="px-1">
                     {h.action}
                     {h.reason && <span className="block text-xs text-slate-600">{h.reason}</span>}

@@ -319,7 +319,10 @@ function ArmRow(props: {
   return (
     <tr className="align-top" data-row={rowKey} data-dirty={dirty ? "true" : undefined}>
       {props.dayCell}
-      <td className="px-2 py-1">{arm.label}</td>
+      <td className="px-2 py-1">
+        {arm.label}
+        <span className="block text-xs text-slate-600">{arm.kind}</span>
+      </td>
       <td className="px-2 py-1">
         <input {...cellProps("mean")} value={draft.mean} onChange={(e) => set({ mean: e.target.value })} />
       </td>

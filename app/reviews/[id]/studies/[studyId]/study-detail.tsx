@@ -10,6 +10,7 @@ import { useLiveReview } from "@/app/_lib/use-live-review";
 import { useTRPC } from "@/app/_trpc/client";
 import { formatCharacteristicValue, type CharacteristicValue } from "@/server/schemas/characteristics";
 import { studyFieldLabels, type StudyField } from "@/server/schemas/study";
+import { ArmsEditor } from "./arms-editor";
 import { HistoryPanel } from "./history-panel";
 import { OutcomeGrid } from "./outcome-grid";
 import { StudyFigureValues } from "./figures/figure-list";
@@ -71,6 +72,7 @@ export function StudyDetail({ reviewId, studyId, canEdit }: { reviewId: number; 
           </p>
         )}
       </div>
+      <ArmsEditor reviewId={reviewId} detail={detail.data} canEdit={canEdit} onChanged={invalidate} />
       <section aria-label="Outcome data" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
         <h2 className="text-lg font-semibold">Outcome data by time point</h2>
         <Link href={`/reviews/${reviewId}/studies/${studyId}/figures`} className="mt-1 inline-block rounded border border-blue-700 px-2 py-0.5 text-sm text-blue-800">
