@@ -52,6 +52,13 @@ describe("migration 0006 (shared control arm, remembered import mapping)", () =>
     dir = mkdtempSync(join(tmpdir(), "migrate-"));
     const file = join(dir, "previous.sqlite");
     makePreviousDatabase(file);
+    // This migration alone: the new columns start empty.
+    migrateUpTo(file, "0006_data_io");
+    const raw = new Database(file);
+    expect(raw.prepare("select control_arm_id from arms").pluck().all()).toEqual([null, null, null]);
+    expect(raw.prepare("select import_mapping from reviews").pluck().all()).toEqual(["{}"]);
+    raw.close();
+    // The later ones too (0008 links each treated arm to its study's only control arm).
     process.env.DEMO = "off";
     resetEnvForTests();
     const db = openDb(file);
@@ -64,8 +71,8 @@ describe("migration 0006 (shared control arm, remembered import mapping)", () =>
       const detail = await admin.studies.get({ reviewId: 1, studyId: 1 });
       const arms = db.$client.prepare("select id, study_id, kind, label, version, control_arm_id from arms order by id").all();
       expect(arms).toEqual([
-        { id: 1, study_id: 1, kind: "treated", label: "Low dose", version: 1, control_arm_id: null },
-        { id: 2, study_id: 1, kind: "treated", label: "High dose", version: 1, control_arm_id: null },
+        { id: 1, study_id: 1, kind: "treated", label: "Low dose", version: 1, control_arm_id: 3 },
+        { id: 2, study_id: 1, kind: "treated", label: "High dose", version: 1, control_arm_id: 3 },
         { id: 3, study_id: 1, kind: "control", label: "PBS", version: 2, control_arm_id: null },
       ]);
       const values = db.$client.prepare("select * from measurements order by id").all();
@@ -78,7 +85,6 @@ describe("migration 0006 (shared control arm, remembered import mapping)", () =>
       expect(analysis).toMatchObject({ title: "BBB last", settings: { outcomeId: 1, timepoint: "last", subgroupField: "c:1" }, version: 2 });
 
       // The new column works as a foreign key: pointing at a control arm, and cleared if that arm goes.
-      db.$client.prepare("update arms set control_arm_id = 3 where id in (1, 2)").run();
       expect(db.$client.prepare("select count(*) from arms where control_arm_id = 3").pluck().get()).toBe(2);
       expect(() => db.$client.prepare("update arms set control_arm_id = 999 where id = 1").run()).toThrow(/FOREIGN KEY/);
       db.$client.prepare("delete from measurements where arm_id = 3").run();

@@ -36,7 +36,7 @@ describe("migration 0003_screening", () => {
     const oldTables = (client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> '__drizzle_migrations'").pluck().all() as string[]).sort();
     expect(oldTables).not.toContain("screening_records");
     const before = dumpTables(client, oldTables);
-    expect((before.studies as unknown[]).length).toBe(21);
+    expect((before.studies as unknown[]).length).toBeGreaterThanOrEqual(21);
     expect((before.rob_judgments as unknown[]).length).toBeGreaterThan(0);
 
     migrate(db, { migrationsFolder: MIGRATIONS });
