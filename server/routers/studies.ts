@@ -2,8 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { id, version } from "@/server/schemas/common";
 import { newStudySchema } from "@/server/schemas/study";
-import { studyHistory } from "@/server/services/audit";
-import { studyDetail } from "@/server/services/overview";
+import { studyDetail, studyHistoryFor } from "@/server/services/overview";
 import { createStudy, deleteStudy, listRemovedStudies, listStudiesWithDataStatus, restoreStudy, updateStudyField } from "@/server/services/studies";
 import { reviewProcedure, router } from "@/server/trpc";
 
@@ -11,7 +10,7 @@ export const studiesRouter = router({
   list: reviewProcedure("viewer").query(({ ctx }) => listStudiesWithDataStatus(ctx.db, ctx.reviewId)),
   get: reviewProcedure("viewer")
     .input(z.object({ studyId: id }))
-    .query(({ ctx, input }) => studyDetail(ctx.db, ctx.reviewId, input.studyId)),
+    .query(({ ctx, input }) => studyDetail(ctx.db, ctx.reviewId, input.studyId, ctx.user.id)),
   create: reviewProcedure("reviewer")
     .input(newStudySchema)
     .mutation(({ ctx, input: { reviewId: _reviewId, ...study } }) => createStudy(ctx.db, ctx.user, ctx.reviewId, study)),
@@ -29,5 +28,5 @@ export const studiesRouter = router({
     .mutation(({ ctx, input }) => restoreStudy(ctx.db, ctx.user, ctx.reviewId, input.studyId)),
   history: reviewProcedure("viewer")
     .input(z.object({ studyId: id }))
-    .query(({ ctx, input }) => studyHistory(ctx.db, ctx.reviewId, input.studyId)),
+    .query(({ ctx, input }) => studyHistoryFor(ctx.db, ctx.reviewId, input.studyId, ctx.user.id)),
 });

@@ -788,22 +788,41 @@ export function decideReading(db: Db, actor: Actor, reviewId: number, input: { f
 // ---------------------------------------------------------------------------------------------- provenance
 
 /**
+ * The figures a member is reading blind right now (a reading of theirs in progress that is not the standing one):
+ * the values another reading wrote to the grid from them are not shown to that member until they complete theirs.
+ */
+export function figuresReadBlindBy(db: DbOrTx, reviewId: number, userId: number): Set<number> {
+  return new Set(
+    db
+      .select({ figureId: figureReadings.figureId })
+      .from(figureReadings)
+      .innerJoin(figures, eq(figures.id, figureReadings.figureId))
+      .where(and(eq(figures.reviewId, reviewId), eq(figureReadings.readerId, userId), eq(figureReadings.status, "in_progress"), sql`${figures.standingReadingId} is not ${figureReadings.id}`))
+      .all()
+      .map((r) => r.figureId),
+  );
+}
+
+/** The grid values written from these figures by a reading other than `userId`'s, with the figure each came from. */
+export function valuesHiddenFromBlindReader(db: DbOrTx, reviewId: number, userId: number): Map<number, string> {
+  const figureIds = [...figuresReadBlindBy(db, reviewId, userId)];
+  if (figureIds.length === 0) return new Map();
+  const rows = db
+    .select({ measurementId: figureValues.measurementId, label: figures.label })
+    .from(figureValues)
+    .innerJoin(figures, eq(figures.id, figureValues.figureId))
+    .innerJoin(figureReadings, eq(figureReadings.id, figureValues.readingId))
+    .where(and(inArray(figureValues.figureId, figureIds), sql`${figureReadings.readerId} <> ${userId}`))
+    .all();
+  return new Map(rows.flatMap((r) => (r.measurementId === null ? [] : [[r.measurementId, r.label] as const])));
+}
+
+/**
  * Every outcome value of the review that was read from a figure: study, arm, day, figure label and page, and
  * who read it. For the report's provenance section (issue 11) and the figures list.
  */
 export function figureProvenance(db: DbOrTx, reviewId: number, forViewer?: Viewer) {
-  // A member in the middle of a blind reading does not see the values of the figure they are reading.
-  const blindTo = new Set(
-    forViewer
-      ? db
-          .select({ figureId: figureReadings.figureId })
-          .from(figureReadings)
-          .innerJoin(figures, eq(figures.id, figureReadings.figureId))
-          .where(and(eq(figures.reviewId, reviewId), eq(figureReadings.readerId, forViewer.user.id), eq(figureReadings.status, "in_progress"), sql`${figures.standingReadingId} is not ${figureReadings.id}`))
-          .all()
-          .map((r) => r.figureId)
-      : [],
-  );
+  const blindTo = forViewer ? figuresReadBlindBy(db, reviewId, forViewer.user.id) : new Set<number>();
   const rows = db
     .select({
       measurementId: measurements.id,

@@ -4,6 +4,7 @@ import type { CharacteristicValue } from "@/server/schemas/characteristics";
 import { runReviewAnalysis } from "./analysis";
 import { armCharacteristicValuesOf } from "./arms";
 import { armKindOrder } from "@/server/schemas/arms";
+import { studyHistory } from "./audit";
 import { columnText } from "@/server/schemas/columns";
 import { characteristicValuesByStudy, listCharacteristics } from "./characteristics";
 import { reviewArmsAndMeasurements } from "./measurements";
@@ -12,6 +13,7 @@ import { toStandardDeviation } from "./outcome-data";
 import { armTotalFlag, measurementFlags } from "./plausibility";
 import { getReview } from "./reviews";
 import { listSavedAnalyses } from "./saved-analyses";
+import { valuesHiddenFromBlindReader } from "./figures";
 import { getStudy, listStudies, studyLabel } from "./studies";
 
 /** Counts, Table 1 completeness, and the pooled result at the first and last time point (from the analysis module). */
@@ -50,14 +52,21 @@ export function reviewOverview(db: DbOrTx, reviewId: number) {
  * A study with everything its page shows: fixed fields, the review's characteristics with this study's values, and
  * the outcome grid (per outcome and day, each arm's value with the SD derived and plausibility flags).
  */
-export function studyDetail(db: DbOrTx, reviewId: number, studyId: number) {
+export function studyDetail(db: DbOrTx, reviewId: number, studyId: number, viewerId?: number) {
   const study = getStudy(db, reviewId, studyId);
   const outcomes = listOutcomes(db, reviewId);
   const definitions = listCharacteristics(db, reviewId);
   const characteristicValues = characteristicValuesByStudy(db, [studyId]).get(studyId) ?? new Map<number, CharacteristicValue>();
   const loaded = reviewArmsAndMeasurements(db, [studyId]);
   const arms = [...loaded.arms].sort((a, b) => armKindOrder[a.kind] - armKindOrder[b.kind] || a.id - b.id);
-  const measurements = loaded.measurements;
+  // A member reading a figure blind does not see what another reading wrote to the grid from it (until theirs is done).
+  const hidden = viewerId === undefined ? new Map<number, string>() : valuesHiddenFromBlindReader(db, reviewId, viewerId);
+  const measurements = loaded.measurements.filter((m) => !hidden.has(m.id));
+  const hiddenByFigure = new Map<string, number>();
+  for (const m of loaded.measurements) {
+    const label = hidden.get(m.id);
+    if (label !== undefined) hiddenByFigure.set(label, (hiddenByFigure.get(label) ?? 0) + 1);
+  }
   const outcomeById = new Map(outcomes.map((o) => [o.id, o]));
   const rows = measurements.map((m) => {
     const outcome = outcomeById.get(m.outcomeId)!;
@@ -86,5 +95,12 @@ export function studyDetail(db: DbOrTx, reviewId: number, studyId: number) {
       arms.map((a) => a.id),
     ),
     timepoints,
+    hiddenWhileReadingBlind: [...hiddenByFigure].map(([figureLabel, values]) => ({ figureLabel, values })),
   };
+}
+
+/** A study's history as a member may read it: without the values of a figure they are reading blind. */
+export function studyHistoryFor(db: DbOrTx, reviewId: number, studyId: number, viewerId: number) {
+  const hidden = valuesHiddenFromBlindReader(db, reviewId, viewerId);
+  return studyHistory(db, reviewId, studyId).filter((entry) => !(entry.entity === "measurement" && entry.entityId !== null && hidden.has(entry.entityId)));
 }

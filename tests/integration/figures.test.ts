@@ -385,6 +385,15 @@ describe("a blind second reading", () => {
     // Nor does the list of values read from figures show this figure's values to reviewer2 while they read it.
     expect((await r2caller.figures.provenance({ reviewId })).some((p) => p.figureId === r1.figureId)).toBe(false);
     expect((await callerFor(t.db, "viewer1").figures.provenance({ reviewId })).some((p) => p.figureId === r1.figureId)).toBe(true);
+    // The study page's outcome grid and history hide the first reading's values from reviewer2 too, and say why.
+    const valuesAt42 = async (caller: typeof r2caller) =>
+      (await caller.studies.get({ reviewId, studyId })).timepoints.filter((tp) => tp.day === 42).flatMap((tp) => Object.values(tp.values).map((v) => v.mean));
+    expect(await valuesAt42(callerFor(t.db, "viewer1"))).toEqual(expect.arrayContaining([12, 8]));
+    expect(await valuesAt42(r2caller)).toEqual([]);
+    expect((await r2caller.studies.get({ reviewId, studyId })).hiddenWhileReadingBlind).toEqual([{ figureLabel: "Fig. 6", values: 2 }]);
+    const shownIds = (await callerFor(t.db, "viewer1").studies.get({ reviewId, studyId })).timepoints.filter((tp) => tp.day === 42).flatMap((tp) => Object.values(tp.values).map((v) => v.id));
+    const history2 = await r2caller.studies.history({ reviewId, studyId });
+    expect(history2.some((h) => h.entity === "measurement" && shownIds.includes(h.entityId!))).toBe(false);
     const cal2 = await r2caller.figures.saveCalibration({ reviewId, figureId: r1.figureId, readingId: second.id, version: second.version, calibration: { x: null, y: yAxis } });
     await place(r2caller, second.id, treatedId, 42, 12.21, 13.21);
     const [, lastPoint] = await place(r2caller, second.id, controlId, 42, 7.79, 9.21);
@@ -400,6 +409,7 @@ describe("a blind second reading", () => {
     expect((await r1.caller.figures.get({ reviewId, figureId: r1.figureId })).readings[1]!.visible).toBe(false);
 
     await r2caller.figures.completeReading({ reviewId, figureId: r1.figureId, readingId: second.id, version: cal2.reading.version });
+    expect(await valuesAt42(r2caller)).toEqual(expect.arrayContaining([12, 8]));
     const comparison = await r2caller.figures.compare({ reviewId, figureId: r1.figureId });
     const byKey = new Map(comparison.rows.map((r) => [`${r.armId}:${r.quantity}`, r]));
     // Differences worked by hand: treated mean 12 vs 12.21 → 0.21 = 1 % of 21; control mean 8 vs 7.79;

@@ -78,6 +78,12 @@ export function StudyDetail({ reviewId, studyId, canEdit }: { reviewId: number; 
         <Link href={`/reviews/${reviewId}/studies/${studyId}/figures`} className="mt-1 inline-block rounded border border-blue-700 px-2 py-0.5 text-sm text-blue-800">
           {canEdit ? "Extract from a figure" : "Figures read for this study"}
         </Link>
+        {detail.data.hiddenWhileReadingBlind.length > 0 && (
+          <p role="note" className="mt-2 rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-950">
+            Hidden while you read blind: {detail.data.hiddenWhileReadingBlind.map((h) => `${h.values} value${h.values === 1 ? "" : "s"} from ${h.figureLabel}`).join("; ")}. They
+            appear once you complete your reading.
+          </p>
+        )}
         <OutcomeGrid reviewId={reviewId} detail={detail.data} canEdit={canEdit} onChanged={invalidate} />
         <StudyFigureValues reviewId={reviewId} studyId={studyId} />
       </section>
