@@ -19,11 +19,11 @@ const filters = [
 type Filter = (typeof filters)[number][0];
 const outcomeLabels: Record<string, string> = { not_eligible: "—", awaiting: "awaiting", conflict: "conflict", included: "included", excluded: "excluded" };
 
-export function RecordsBrowser({ reviewId, canEdit }: { reviewId: number; canEdit: boolean }) {
+export function RecordsBrowser({ reviewId, canEdit, initialSearch = "" }: { reviewId: number; canEdit: boolean; initialSearch?: string }) {
   const trpc = useTRPC();
   useLiveReview(reviewId);
   const [filter, setFilter] = useState<Filter>("all");
-  const [search, setSearch] = useState("");
+  const [search, setSearch] = useState(initialSearch);
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<number | null>(null);
   const list = useQuery({ ...trpc.screening.records.queryOptions({ reviewId, filter, search, page }), placeholderData: (previous) => previous });

@@ -12,6 +12,7 @@ import { formatCharacteristicValue, type CharacteristicValue } from "@/server/sc
 import { studyFieldLabels, type StudyField } from "@/server/schemas/study";
 import { ArmsEditor } from "./arms-editor";
 import { HistoryPanel } from "./history-panel";
+import { LinkedRecords } from "./linked-records";
 import { OutcomeGrid } from "./outcome-grid";
 import { StudyFigureValues } from "./figures/figure-list";
 
@@ -63,6 +64,7 @@ export function StudyDetail({ reviewId, studyId, canEdit }: { reviewId: number; 
           {study.position}. {label}
         </h1>
         {study.title && <p className="text-slate-700">{study.title}</p>}
+        <LinkedRecords reviewId={reviewId} studyId={studyId} />
         {study.doi && (
           <p className="text-sm break-all text-slate-600">
             doi:{" "}
