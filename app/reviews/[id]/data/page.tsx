@@ -14,7 +14,7 @@ const linkClass = "text-blue-800 underline decoration-blue-300 underline-offset-
 export default async function DataPage({ params }: { params: Promise<{ id: string }> }) {
   const { user, role, review, reviewId, caller } = await loadReviewPage(params, "/data");
   const analyses = await caller.analyses.list({ reviewId });
-  const file = (name: string, analysisId?: number) => `/api/reviews/${reviewId}/files/${name}${analysisId ? `?analysis=${analysisId}` : ""}`;
+  const file = (name: string, analysisId?: number) => `/api/reviews/${reviewId}/downloads/${name}${analysisId ? `?analysis=${analysisId}` : ""}`;
   const group = (title: string, description: string, links: [string, string][]) => (
     <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
       <h3 className="font-medium">{title}</h3>

@@ -7,7 +7,7 @@ import { createContext } from "@/server/trpc";
 export const dynamic = "force-dynamic";
 
 /**
- * The Data page's downloads as plain links (GET /api/reviews/:id/files/:file?analysis=:analysisId): the session
+ * The Data page's downloads as plain links (GET /api/reviews/:id/downloads/:file?analysis=:analysisId): the session
  * cookie signs the request and the `dataIo.download` procedure checks membership and builds the file, so a link
  * goes through the same role checks as every other call.
  */
