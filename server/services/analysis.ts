@@ -31,10 +31,10 @@ export type { AnalysisSettings, StudyInputRow };
  * show, every study or arm not analysed with its reason, and, when the settings ask for them, the stratified tests
  * (`stratifiedTests`) and the meta-regression's bubble-plot data.
  */
-export function runReviewAnalysis(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}, options: { cumulative?: "year" } = {}) {
+export function runReviewAnalysis(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}, options: { cumulative?: "year"; blindReaderId?: number } = {}) {
   const settings = settingsOrDefaults({ ...reviewDefaultSettings(db, reviewId), ...overrides });
   assertSettingsBelongToReview(db, reviewId, settings);
-  const data = loadReviewData(db, reviewId, settings);
+  const data = loadReviewData(db, reviewId, settings, options.blindReaderId);
   const all = reviewComparisons(data, timepointChoice(settings));
   const { kept, left } = restrictToLowRisk(data, all.comparisons, settings.lowRiskDomain);
   const { request, rows: inputs } = requestOf(data, kept, { moderators: settings.moderators, ...(options.cumulative ? { cumulative: options.cumulative } : {}) });
@@ -53,6 +53,8 @@ export function runReviewAnalysis(db: DbOrTx, reviewId: number, overrides: Parti
     variableLabels: variableLabels(data, [...settings.strata, ...settings.moderators]),
     stratified: settings.strata.length ? stratifiedTests(request, settings.strata.map((key) => ({ name: key, groups: kept.map((c) => stratumOf(data, c, key)) }))) : null,
     regression: settings.moderators.length ? regressionDetails(data, kept, inputs, result) : null,
+    /** Figures whose values this requester does not see yet (their blind reading is in progress): said on the page. */
+    hiddenFromBlindReader: data.hiddenFromBlindReader,
   };
 }
 
@@ -101,9 +103,9 @@ export type ReviewAnalysis = ReturnType<typeof runReviewAnalysis>;
  * settings otherwise. Slimmer than two full runs: per-study effects and the summary, without the sensitivity and
  * publication-bias analyses that the side-by-side view does not show.
  */
-export function compareTimepoints(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}) {
+export function compareTimepoints(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}, blindReaderId?: number) {
   const summarise = (timepoint: "first" | "last") => {
-    const { settings, outcome, inputs, labels, excluded, result } = runReviewAnalysis(db, reviewId, { ...overrides, timepoint });
+    const { settings, outcome, inputs, labels, excluded, result } = runReviewAnalysis(db, reviewId, { ...overrides, timepoint }, { blindReaderId });
     const inputById = new Map(inputs.map((s) => [s.id, s]));
     return {
       timepoint,

@@ -10,6 +10,7 @@ import type { CharacteristicValue } from "@/server/schemas/characteristics";
 import { columnText } from "@/server/schemas/columns";
 import { robDomains } from "@/server/schemas/risk-of-bias";
 import { characteristicValuesByStudy, listCharacteristics, type CharacteristicRow } from "./characteristics";
+import { valuesHiddenFromBlindReader } from "./figures";
 import { reviewArmsAndMeasurements, type ArmRow } from "./measurements";
 import { listOutcomes, type OutcomeRow } from "./outcomes";
 import { comparisonLabel, studyComparisons, type ArmNotAnalysed, type StoredValue, type StudyComparison, type TimepointChoice } from "./outcome-data";
@@ -71,15 +72,23 @@ export type ReviewData = {
   valuesByStudy: Map<number, StoredValue[]>;
   /** SYRCLE consensus judgments by study, then domain number (1..10). */
   consensus: Map<number, Judgments>;
+  /** Values left out because the requester is reading their figure blind (the figure labels they came from). */
+  hiddenFromBlindReader: string[];
 };
 
-/** Everything the analyses of one review read, in a handful of queries. */
-export function loadReviewData(db: DbOrTx, reviewId: number, settings: AnalysisSettings): ReviewData {
+/**
+ * Everything the analyses of one review read, in a handful of queries. For `blindReaderId`, the values a figure's
+ * other reading sent to the grid are left out while that user's own blind reading of the figure is in progress
+ * (the study page hides them the same way): the analysis must not show them what they are reading.
+ */
+export function loadReviewData(db: DbOrTx, reviewId: number, settings: AnalysisSettings, blindReaderId?: number): ReviewData {
   const outcomeList = listOutcomes(db, reviewId);
   const outcome = outcomeList.find((o) => o.id === settings.outcomeId) ?? outcomeList[0] ?? null;
   const studies = listStudies(db, reviewId);
   const studyIds = studies.map((s) => s.id);
-  const data = reviewArmsAndMeasurements(db, studyIds);
+  const hidden = blindReaderId === undefined ? new Map<number, string>() : valuesHiddenFromBlindReader(db, reviewId, blindReaderId);
+  const loaded = reviewArmsAndMeasurements(db, studyIds);
+  const data = hidden.size ? { ...loaded, measurements: loaded.measurements.filter((m) => !hidden.has(m.id)) } : loaded;
   const armsByStudy = new Map<number, ArmRow[]>();
   for (const arm of data.arms) armsByStudy.set(arm.studyId, [...(armsByStudy.get(arm.studyId) ?? []), arm]);
   const studyOfArm = new Map(data.arms.map((a) => [a.id, a.studyId]));
@@ -114,6 +123,7 @@ export function loadReviewData(db: DbOrTx, reviewId: number, settings: AnalysisS
     armsByStudy,
     valuesByStudy,
     consensus,
+    hiddenFromBlindReader: [...new Set(hidden.values())],
   };
 }
 

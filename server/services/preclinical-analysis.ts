@@ -26,9 +26,9 @@ function settingsFor(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSe
  * comparisons measured on exactly that day (the settings' measure, model and risk-of-bias restriction), with each
  * comparison's effect and the pooled effect, and k, the number of comparisons analysed that day.
  */
-export function timeCourse(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}) {
+export function timeCourse(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}, blindReaderId?: number) {
   const settings = settingsFor(db, reviewId, overrides);
-  const data = loadReviewData(db, reviewId, settings);
+  const data = loadReviewData(db, reviewId, settings, blindReaderId);
   const treatedArms = new Set([...data.armsByStudy.values()].flat().flatMap((a) => (a.kind === "treated" ? [a.id] : [])));
   const allDays = [
     ...new Set(
@@ -81,9 +81,9 @@ export function lowRiskLabel(choice: LowRiskChoice): string {
  * low risk of bias (SYRCLE consensus) in each domain in turn, and in every domain. The settings' own restriction is
  * not applied (each row is one).
  */
-export function riskOfBiasSensitivity(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}) {
+export function riskOfBiasSensitivity(db: DbOrTx, reviewId: number, overrides: Partial<AnalysisSettings> = {}, blindReaderId?: number) {
   const settings = settingsFor(db, reviewId, { ...overrides, lowRiskDomain: "" });
-  const data = loadReviewData(db, reviewId, settings);
+  const data = loadReviewData(db, reviewId, settings, blindReaderId);
   const { comparisons } = reviewComparisons(data, timepointChoice(settings));
   const rows = lowRiskChoices.map((choice) => {
     const { kept } = restrictToLowRisk(data, comparisons, choice);

@@ -394,6 +394,13 @@ describe("a blind second reading", () => {
     const shownIds = (await callerFor(t.db, "viewer1").studies.get({ reviewId, studyId })).timepoints.filter((tp) => tp.day === 42).flatMap((tp) => Object.values(tp.values).map((v) => v.id));
     const history2 = await r2caller.studies.history({ reviewId, studyId });
     expect(history2.some((h) => h.entity === "measurement" && shownIds.includes(h.entityId!))).toBe(false);
+    // Nor does the analysis at day 42 use them for reviewer2 (it says which figure), while it does for everyone else.
+    const at42 = async (caller: typeof r2caller) => {
+      const run = await caller.analysis.run({ reviewId, settings: { ...(await caller.analyses.list({ reviewId }))[0]!.settings, timepoint: "day", day: 42 } });
+      return { means: run.inputs.filter((i) => i.studyId === studyId).map((i) => i.m1), hidden: run.hiddenFromBlindReader };
+    };
+    expect(await at42(callerFor(t.db, "viewer1"))).toEqual({ means: [12], hidden: [] });
+    expect(await at42(r2caller)).toEqual({ means: [], hidden: ["Fig. 6"] });
     const cal2 = await r2caller.figures.saveCalibration({ reviewId, figureId: r1.figureId, readingId: second.id, version: second.version, calibration: { x: null, y: yAxis } });
     await place(r2caller, second.id, treatedId, 42, 12.21, 13.21);
     const [, lastPoint] = await place(r2caller, second.id, controlId, 42, 7.79, 9.21);
@@ -410,6 +417,7 @@ describe("a blind second reading", () => {
 
     await r2caller.figures.completeReading({ reviewId, figureId: r1.figureId, readingId: second.id, version: cal2.reading.version });
     expect(await valuesAt42(r2caller)).toEqual(expect.arrayContaining([12, 8]));
+    expect(await at42(r2caller)).toEqual({ means: [12], hidden: [] });
     const comparison = await r2caller.figures.compare({ reviewId, figureId: r1.figureId });
     const byKey = new Map(comparison.rows.map((r) => [`${r.armId}:${r.quantity}`, r]));
     // Differences worked by hand: treated mean 12 vs 12.21 → 0.21 = 1 % of 21; control mean 8 vs 7.79;

@@ -88,6 +88,7 @@ function reviewData(studies: { year: number; treated: Array<{ day: number; mean:
     definitions: [],
     studyValues: new Map(),
     armValues: new Map(),
+    hiddenFromBlindReader: [],
     armsByStudy,
     valuesByStudy,
     consensus: new Map(),

@@ -181,6 +181,12 @@ export function AnalysisWorkbench({ reviewId, isLead }: { reviewId: number; isLe
               </p>
             )}
             <ExcludedList analysis={analysis} />
+            {analysis.hiddenFromBlindReader.length > 0 && (
+              <p role="note" className="text-sm text-amber-900" data-testid="blind-reading-notice">
+                You are reading {analysis.hiddenFromBlindReader.join(", ")} blind: the values another reader took from{" "}
+                {analysis.hiddenFromBlindReader.length === 1 ? "it" : "them"} are left out of your analysis until your reading is complete.
+              </p>
+            )}
           </section>
         </>
       )}
