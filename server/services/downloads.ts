@@ -4,6 +4,7 @@ import { AppError } from "@/server/errors";
 import { writeCsv, writeXlsx, type OutSheet } from "@/server/io/spreadsheet";
 import type { ExportFile } from "@/server/schemas/data-import";
 import { allAnalysesSheets, analysisSheet, metaforSheet, outcomeDataSheets, revmanSheets, studyDataSheets, table1Sheet } from "./data-export";
+import { valuesHiddenFromBlindReader } from "./figures";
 import { analysisRScript } from "./r-script";
 import { referencesExport } from "./references";
 import { exportReviewArchive } from "./review-archive";
@@ -29,9 +30,21 @@ const slug = (title: string) =>
     .replace(/^-+|-+$/g, "")
     .slice(0, 40) || "review";
 
-/** Builds one of the Data page's files for a member of the review (what each holds: services/data-export.ts). */
+/** The files that hold no outcome value: a blind reader of a figure may still take them. */
+const withoutOutcomeValues: readonly ExportFile[] = ["template.csv", "template.xlsx", "table1.csv", "table1.xlsx", "robvis.csv", "revman-risk-of-bias.csv", "references.ris", "references.bib"];
+
+/**
+ * Builds one of the Data page's files for a member of the review (what each holds: services/data-export.ts).
+ * A member reading a figure blind gets no file with outcome values until their reading is complete: the files
+ * would show the other reading's values, which the study page and the analysis hide from them.
+ */
 export function buildDownload(db: DbOrTx, reviewId: number, caller: Caller, file: ExportFile, analysisId?: number): Download {
   const base = slug(getReview(db, reviewId).title);
+  if (!withoutOutcomeValues.includes(file)) {
+    const hidden = [...new Set(valuesHiddenFromBlindReader(db, reviewId, caller.user.id).values())];
+    if (hidden.length)
+      throw new AppError("forbidden", `You are reading ${hidden.join(", ")} blind: files with outcome values are available to you once your reading is complete.`);
+  }
   const needAnalysis = () => {
     if (analysisId === undefined) throw new AppError("invalid", "Analysis: choose a saved analysis for this file.", "analysisId");
     return getSavedAnalysis(db, reviewId, analysisId);

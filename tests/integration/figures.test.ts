@@ -401,6 +401,12 @@ describe("a blind second reading", () => {
     };
     expect(await at42(callerFor(t.db, "viewer1"))).toEqual({ means: [12], hidden: [] });
     expect(await at42(r2caller)).toEqual({ means: [], hidden: ["Fig. 6"] });
+    // Nor do the Data page's files with outcome values; those without (Table 1, references) stay available.
+    const refused = await rejection(r2caller.dataIo.download({ reviewId, file: "study-data.csv" }));
+    expect(refused.code).toBe("FORBIDDEN");
+    expect(refused.message).toMatch(/reading Fig\. 6 blind/);
+    expect((await r2caller.dataIo.download({ reviewId, file: "table1.csv" })).filename).toMatch(/table-1\.csv$/);
+    expect((await callerFor(t.db, "viewer1").dataIo.download({ reviewId, file: "study-data.csv" })).content).toContain("12");
     const cal2 = await r2caller.figures.saveCalibration({ reviewId, figureId: r1.figureId, readingId: second.id, version: second.version, calibration: { x: null, y: yAxis } });
     await place(r2caller, second.id, treatedId, 42, 12.21, 13.21);
     const [, lastPoint] = await place(r2caller, second.id, controlId, 42, 7.79, 9.21);
@@ -418,6 +424,7 @@ describe("a blind second reading", () => {
     await r2caller.figures.completeReading({ reviewId, figureId: r1.figureId, readingId: second.id, version: cal2.reading.version });
     expect(await valuesAt42(r2caller)).toEqual(expect.arrayContaining([12, 8]));
     expect(await at42(r2caller)).toEqual({ means: [12], hidden: [] });
+    expect((await r2caller.dataIo.download({ reviewId, file: "study-data.csv" })).filename).toMatch(/study-data\.csv$/);
     const comparison = await r2caller.figures.compare({ reviewId, figureId: r1.figureId });
     const byKey = new Map(comparison.rows.map((r) => [`${r.armId}:${r.quantity}`, r]));
     // Differences worked by hand: treated mean 12 vs 12.21 → 0.21 = 1 % of 21; control mean 8 vs 7.79;
