@@ -254,8 +254,10 @@ export function ForestPlot({
   const rows = useMemo(() => chartRows(pageBody, built.footer), [pageBody, built.footer]);
   const printedParts = useMemo(() => {
     if (!printed) return [];
+    // Parts of equal length (not full parts and a stub): 45 rows print as 23 + 22, not 40 + 5.
     const parts = Math.max(1, Math.ceil(built.body.length / printed.rowsPerChart));
-    return Array.from({ length: parts }, (_, i) => chartRows(built.body.slice(i * printed.rowsPerChart, (i + 1) * printed.rowsPerChart), i === parts - 1 ? built.footer : []));
+    const size = Math.ceil(built.body.length / parts);
+    return Array.from({ length: parts }, (_, i) => chartRows(built.body.slice(i * size, (i + 1) * size), i === parts - 1 ? built.footer : []));
   }, [printed, built]);
 
   const axis = useMemo(

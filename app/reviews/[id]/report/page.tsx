@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import { ExampleBadge } from "@/app/_components/example-badge";
 import { SummaryPlot } from "@/app/_components/rob/summary-plot";
@@ -24,6 +25,23 @@ const when = (iso: string) => {
   const d = new Date(iso.includes("T") ? iso : `${iso.replace(" ", "T")}Z`);
   return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 };
+
+/** This response's CSP nonce (proxy.ts hands it to the renderer in the request's policy header). */
+async function cspNonce(): Promise<string | undefined> {
+  return (await headers()).get("content-security-policy")?.match(/'nonce-([^']+)'/)?.[1];
+}
+
+/** A CSS string literal: quotes and backslashes escaped, "<" written as an escape so the text cannot end the <style>. */
+const cssString = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/</g, "\\3C ").replace(/[\r\n]+/g, " ")}"`;
+
+/** The footer of every printed page: the data's timestamp and hash on the left, "page X of Y" on the right. */
+const marginBoxes = (footer: string) =>
+  ["report-a4", "report-letter"]
+    .map(
+      (name) =>
+        `@page ${name} { @bottom-left { content: ${cssString(footer)}; font: 7.5pt Arial, Helvetica, sans-serif; color: #334155; } @bottom-right { content: "page " counter(page) " of " counter(pages); font: 7.5pt Arial, Helvetica, sans-serif; color: #334155; } }`,
+    )
+    .join("\n");
 
 /**
  * The review's printable report (issue 11): its own layout without the app's navigation, sized for A4 or US Letter
@@ -51,11 +69,12 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
         {shown.has("provenance") && report.provenance && <ProvenanceSection report={report} provenance={report.provenance} />}
         {report.sections.length === 0 && <p>No section is chosen: tick at least one in the options above.</p>}
       </main>
-      {/* Browser print: Chromium has no @page margin boxes, so a fixed element (repeated on every printed page) states
-          the data timestamp; the server PDF puts it, with "page X of Y", in Chromium's own footer instead. */}
-      <div className={forPdf ? "sr-only" : "report-footer"} data-report-footer>
+      {/* Every printed page's footer: in the browser's print, @page margin boxes (Chromium 131+) with the text below and
+          "page X of Y"; the server PDF draws the same in Chromium's footer template, which reads this element. */}
+      <p className="sr-only" data-report-footer>
         {footer}
-      </div>
+      </p>
+      {!forPdf && <style nonce={await cspNonce()}>{marginBoxes(footer)}</style>}
       <ReadyMarker />
     </div>
   );

@@ -13,7 +13,7 @@ const useMounted = () =>
   );
 
 /** Study rows per printed forest chart: one chart, with its header and axis, fits an A4 or Letter page. */
-const ROWS_PER_CHART = 40;
+const ROWS_PER_CHART = 50;
 
 export function ReportForest({ analysis, basename }: { analysis: ReviewAnalysis; basename: string }) {
   const mounted = useMounted();
