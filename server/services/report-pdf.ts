@@ -90,6 +90,17 @@ export function pdfAvailable(): boolean {
   return chromiumPath() !== null;
 }
 
+/**
+ * Starts the shared Chromium in the background (if there is one and it is not running), so that a "Download PDF"
+ * click from the report page finds it ready instead of waiting a second or two for it to start. It closes again after
+ * IDLE_MS without a render; at most one is ever running.
+ */
+export function warmUpPdfRenderer(): void {
+  const executable = chromiumPath();
+  if (!executable || running) return;
+  launch(executable).then(closeWhenIdle, () => undefined);
+}
+
 export async function renderReportPdf(request: PdfRequest): Promise<Uint8Array> {
   const executable = chromiumPath();
   if (!executable) throw new AppError("unavailable", "No Chromium is installed on the server (CHROMIUM_PATH); print the report from your browser instead: it gives the same pages.");

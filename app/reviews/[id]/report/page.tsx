@@ -6,6 +6,7 @@ import { SummaryPlot } from "@/app/_components/rob/summary-plot";
 import { TrafficLightPlot } from "@/app/_components/rob/traffic-light-plot";
 import { fmt, fmtPercent } from "@/app/_lib/format";
 import { chromiumPath } from "@/server/env";
+import { warmUpPdfRenderer } from "@/server/services/report-pdf";
 import { paperLabels, paperSizes, queryRecord, reportOptionsSchema, reportQuery, reportSectionLabels, reportSections, type ReportOptions } from "@/server/schemas/report";
 import type { ReviewReport } from "@/server/services/report";
 import { loadReviewPage } from "../review-context";
@@ -18,6 +19,11 @@ export const metadata: Metadata = { title: "Report" };
 
 /** Studies per traffic-light figure: one figure fits a printed page. */
 const TRAFFIC_LIGHT_ROWS = 32;
+/**
+ * Beyond this many studies the traffic-light plot (a page per 32 studies, ten cells each) is left out of the report:
+ * the summary plot says the same per domain, and the Risk of bias page downloads the full plot and the robvis CSV.
+ */
+const TRAFFIC_LIGHT_MAX_STUDIES = 200;
 /** Rows of the provenance tables printed in full; longer lists are summarised (the Data page has every row). */
 const PROVENANCE_ROWS = 200;
 
@@ -54,6 +60,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
   const report = await caller.report.get({ reviewId, ...(options.sections ? { sections: options.sections } : {}), ...(options.analyses ? { analyses: options.analyses } : {}) });
   const shown = new Set(report.sections);
   const forPdf = options.render === "pdf";
+  if (!forPdf) warmUpPdfRenderer();
   const footer = `${report.review.title} · data as of ${when(report.dataTimestamp)} · data hash ${report.dataHash}`;
   return (
     <div className="report" data-paper={options.paper}>
@@ -279,6 +286,17 @@ function Table1Section({ report }: { report: ReviewReport }) {
   );
 }
 
+/**
+ * What the two charts read of an analysis, sent once to the browser for both: the leave-one-out refits, the
+ * cumulative steps and the meta-regression are summarised on the server and stay there (with 1000 studies they are
+ * most of the payload the browser would otherwise parse).
+ */
+function chartPart(run: ReviewReport["analyses"][number]["run"]): ReviewReport["analyses"][number]["run"] {
+  const { leaveOneOut: _loo, cumulative: _cumulative, metaRegression: _regression, ...result } = run.result;
+  void [_loo, _cumulative, _regression];
+  return { ...run, result: { ...result, leaveOneOut: [] }, regression: null, stratified: null };
+}
+
 function ResultsSection({ report }: { report: ReviewReport }) {
   return (
     <section className="report-section report-break-before" aria-labelledby="report-results">
@@ -286,6 +304,7 @@ function ResultsSection({ report }: { report: ReviewReport }) {
       {report.analyses.length === 0 && <p>No saved analysis to report: the lead saves analyses on the Analysis page (&ldquo;Save as analysis&rdquo;).</p>}
       {report.analyses.map((a) => {
         const run = a.run;
+        const charts = chartPart(run);
         const sentence = resultSentence(run);
         const loo = leaveOneOutSummary(run);
         const example = run.inputs.filter((i) => i.isExampleData).length;
@@ -306,7 +325,7 @@ function ResultsSection({ report }: { report: ReviewReport }) {
             )}
             {k > 0 ? (
               <div data-report-slot>
-                <ReportForest analysis={run} basename={`analysis-${a.number}-forest`} />
+                <ReportForest analysis={charts} basename={`analysis-${a.number}-forest`} />
               </div>
             ) : (
               <p className="report-message">The forest plot cannot be drawn: no study has the data this analysis needs.</p>
@@ -314,7 +333,7 @@ function ResultsSection({ report }: { report: ReviewReport }) {
             <h4>Small-study effects</h4>
             {k >= 3 ? (
               <div data-report-slot className="report-funnel">
-                <ReportFunnel analysis={run} basename={`analysis-${a.number}-funnel`} />
+                <ReportFunnel analysis={charts} basename={`analysis-${a.number}-funnel`} />
               </div>
             ) : (
               <p className="report-message">
@@ -366,7 +385,13 @@ function RiskOfBiasSection({ rob }: { rob: NonNullable<ReviewReport["rob"]> }) {
         <p className="report-message">No study has been judged yet: the traffic-light and summary plots cannot be drawn.</p>
       ) : (
         <>
-          {parts.map((rows, i) => (
+          {figure.studies.length > TRAFFIC_LIGHT_MAX_STUDIES && (
+            <p className="report-message">
+              The traffic-light plot of {figure.studies.length} studies would take {parts.length} pages and is left out; the summary plot below gives the same judgments per
+              domain, and the Risk of bias page downloads the full plot (SVG, PNG) and the robvis CSV.
+            </p>
+          )}
+          {figure.studies.length <= TRAFFIC_LIGHT_MAX_STUDIES && parts.map((rows, i) => (
             <figure key={i} className="report-figure">
               <TrafficLightPlot rows={rows} palette="robvis" caption={parts.length > 1 ? `consensus judgments (part ${i + 1} of ${parts.length})` : "consensus judgments"} />
             </figure>
