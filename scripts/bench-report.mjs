@@ -11,6 +11,8 @@ import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Buffer } from "node:buffer";
+import { performance } from "node:perf_hooks";
 import { chromium } from "playwright-core";
 import { serveApp } from "./serve-app.mjs";
 

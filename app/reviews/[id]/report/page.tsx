@@ -17,6 +17,8 @@ import "./report.css";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Report" };
 
+/* Big sections start on a new page; one that only says there is nothing yet follows on (no page left half empty). */
+
 /** Studies per traffic-light figure: one figure fits a printed page. */
 const TRAFFIC_LIGHT_ROWS = 32;
 /**
@@ -256,7 +258,7 @@ function MethodsSection({ report }: { report: ReviewReport }) {
 function Table1Section({ report }: { report: ReviewReport }) {
   const { header, rows } = report.table1;
   return (
-    <section className="report-section report-break-before" aria-labelledby="report-table1">
+    <section className={`report-section ${rows.length ? "report-break-before" : ""}`} aria-labelledby="report-table1">
       <h2 id="report-table1">Table 1. Characteristics of included studies</h2>
       {rows.length === 0 ? (
         <p>No study is included yet.</p>
@@ -299,7 +301,7 @@ function chartPart(run: ReviewReport["analyses"][number]["run"]): ReviewReport["
 
 function ResultsSection({ report }: { report: ReviewReport }) {
   return (
-    <section className="report-section report-break-before" aria-labelledby="report-results">
+    <section className={`report-section ${report.analyses.length ? "report-break-before" : ""}`} aria-labelledby="report-results">
       <h2 id="report-results">Results</h2>
       {report.analyses.length === 0 && <p>No saved analysis to report: the lead saves analyses on the Analysis page (&ldquo;Save as analysis&rdquo;).</p>}
       {report.analyses.map((a) => {
@@ -367,7 +369,7 @@ function RiskOfBiasSection({ rob }: { rob: NonNullable<ReviewReport["rob"]> }) {
   for (let i = 0; i < figure.studies.length; i += TRAFFIC_LIGHT_ROWS) parts.push(figure.studies.slice(i, i + TRAFFIC_LIGHT_ROWS));
   const reviewers = agreement.reviewers.map((r) => r?.name ?? "not assigned").join(" and ");
   return (
-    <section className="report-section report-break-before" aria-labelledby="report-rob">
+    <section className={`report-section ${figure.studies.length ? "report-break-before" : ""}`} aria-labelledby="report-rob">
       <h2 id="report-rob">Risk of bias</h2>
       <p>
         Risk of bias was judged with SYRCLE&apos;s tool (Hooijmans et al. 2014), ten domains, each low, high or unclear; SYRCLE has no overall score. Each study was judged by{" "}
@@ -432,7 +434,7 @@ function RiskOfBiasSection({ rob }: { rob: NonNullable<ReviewReport["rob"]> }) {
 function ProvenanceSection({ report, provenance }: { report: ReviewReport; provenance: NonNullable<ReviewReport["provenance"]> }) {
   const { figures, conversions, exampleValues, exampleStudies, values } = provenance;
   return (
-    <section className="report-section report-break-before" aria-labelledby="report-provenance">
+    <section className={`report-section ${values > 0 ? "report-break-before" : ""}`} aria-labelledby="report-provenance">
       <h2 id="report-provenance">Data provenance</h2>
       <h3>Example data</h3>
       <p>
