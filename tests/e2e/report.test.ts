@@ -36,9 +36,9 @@ function pageSizes(file: string): { width: number; height: number }[] {
 /** One PNG per page, kept as test artifacts (looked at by a person: clipping, empty pages, overlaps). */
 const savePngs = (file: string, name: string) => execFileSync("pdftoppm", ["-r", "60", "-png", file, join(ARTIFACTS, name)]);
 
-function expectPaper(file: string, paper: keyof typeof PAPER) {
+function expectPaper(file: string, paper: keyof typeof PAPER, minPages = 4) {
   const sizes = pageSizes(file);
-  expect(sizes.length).toBeGreaterThan(3);
+  expect(sizes.length).toBeGreaterThanOrEqual(minPages);
   for (const size of sizes) {
     expect(size.width).toBeLessThanOrEqual(PAPER[paper].width + 1);
     expect(Math.abs(size.height - PAPER[paper].height)).toBeLessThan(1.5);
@@ -148,6 +148,35 @@ describe("the demo report on paper", () => {
     expect(text).not.toContain("Analysis 1.1");
     expect(text).not.toContain("Data provenance");
     expect(text).not.toContain("Update report");
+  });
+});
+
+describe("the working pages on paper", () => {
+  it("prints the analysis and risk-of-bias pages without clipping or controls, and links them to the report", async () => {
+    await lead.goto(`/reviews/${reviewId}/analysis`);
+    await lead.locator('svg[aria-label="Forest plot"]').waitFor();
+    await lead.locator('svg[aria-label="Funnel plot"]').waitFor();
+    expect(await lead.getByRole("link", { name: "Printable report" }).getAttribute("href")).toBe(`/reviews/${reviewId}/report`);
+    const analysis = join(ARTIFACTS, "print-analysis-a4.pdf");
+    await lead.pdf({ path: analysis, format: "A4", printBackground: true });
+    const text = pdfText(analysis);
+    // The forest plot's right-hand columns were cut off before (issue 11).
+    expect(text).toContain("MD [95% CI]");
+    expect(text).toContain("Weight");
+    expect(text).not.toContain("Rows per page");
+    expectPaper(analysis, "a4", 1);
+    savePngs(analysis, "print-analysis-a4");
+
+    await lead.goto(`/reviews/${reviewId}/risk-of-bias`);
+    await lead.getByRole("grid").first().waitFor();
+    expect(await lead.getByRole("link", { name: "Printable report" }).getAttribute("href")).toBe(`/reviews/${reviewId}/report?sections=rob`);
+    const rob = join(ARTIFACTS, "print-risk-of-bias-a4.pdf");
+    await lead.pdf({ path: rob, format: "A4", printBackground: true });
+    const robText = pdfText(rob);
+    expect(robText).toContain("D10");
+    expect(robText).not.toContain("Delete: clear"); // the keyboard legend stays on screen
+    expectPaper(rob, "a4", 1);
+    savePngs(rob, "print-risk-of-bias-a4");
   });
 });
 
