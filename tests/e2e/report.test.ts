@@ -124,6 +124,20 @@ describe("the demo report on paper", () => {
     }
   });
 
+  it("downloads the PRISMA 2020 diagram alone as SVG, PNG and the PRISMA2020 package's CSV", async () => {
+    await openReport(lead, reviewId);
+    const svg = await lead.request.get(`/api/reviews/${reviewId}/downloads/prisma.svg`);
+    expect(svg.headers()["content-type"]).toContain("image/svg+xml");
+    expect(await svg.text()).toContain("n = 276");
+    const csv = await lead.request.get(`/api/reviews/${reviewId}/downloads/prisma.csv`);
+    expect((await csv.text()).split("\n")[0]).toBe("data,node,box,description,boxtext,tooltips,url,n");
+    const [download] = await Promise.all([lead.waitForEvent("download"), lead.getByRole("button", { name: "PNG" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/prisma-2020\.png$/);
+    const file = join(ARTIFACTS, "report-prisma.png");
+    await download.saveAs(file);
+    expect(execFileSync("file", [file], { encoding: "utf8" })).toContain("PNG image");
+  });
+
   it("renders one PDF at a time: extra requests wait their turn, and beyond the queue get 503 in words", async () => {
     const statuses = await Promise.all(Array.from({ length: 4 }, () => lead.request.get(`/api/reviews/${reviewId}/report.pdf?sections=title,prisma`, { timeout: 90_000 }).then(async (r) => [r.status(), await r.text()] as const)));
     expect(statuses.filter(([s]) => s === 200).length).toBeGreaterThanOrEqual(1);

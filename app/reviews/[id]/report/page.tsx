@@ -10,7 +10,7 @@ import { warmUpPdfRenderer } from "@/server/services/report-pdf";
 import { paperLabels, paperSizes, queryRecord, reportOptionsSchema, reportQuery, reportSectionLabels, reportSections, type ReportOptions } from "@/server/schemas/report";
 import type { ReviewReport } from "@/server/services/report";
 import { loadReviewPage } from "../review-context";
-import { PrintButton, ReadyMarker, ReportForest, ReportFunnel } from "./report-client";
+import { PrintButton, PrismaPngButton, ReadyMarker, ReportForest, ReportFunnel } from "./report-client";
 import { leaveOneOutSummary, methodsParagraphs, methodsReferences, resultSentence } from "./wording";
 import "./report.css";
 
@@ -229,7 +229,7 @@ function PrismaSection({ report, reviewId }: { report: ReviewReport; reviewId: n
         <a className="text-blue-800 underline" href={`/api/reviews/${reviewId}/downloads/prisma.svg`}>
           SVG
         </a>{" "}
-        ·{" "}
+        · <PrismaPngButton basename={`review-${reviewId}-prisma-2020`} /> ·{" "}
         <a className="text-blue-800 underline" href={`/api/reviews/${reviewId}/downloads/prisma.csv`}>
           CSV for the PRISMA2020 R package
         </a>

@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useSyncExternalStore } from "react";
+import { downloadPng } from "@/app/_components/charts/download";
 import { ForestPlot } from "@/app/_components/charts/forest-plot";
 import { FunnelPlot } from "@/app/_components/charts/funnel-plot";
 import type { ReviewAnalysis } from "@/server/services/analysis";
@@ -55,6 +56,22 @@ export function PrintButton() {
   return (
     <button type="button" className="rounded border border-slate-400 bg-white px-3 py-1" onClick={() => window.print()}>
       Print…
+    </button>
+  );
+}
+
+/** The PRISMA diagram as a PNG, drawn from the SVG on the page (the charts' own PNG export). */
+export function PrismaPngButton({ basename }: { basename: string }) {
+  return (
+    <button
+      type="button"
+      className="text-blue-800 underline"
+      onClick={() => {
+        const svg = document.querySelector<SVGSVGElement>('[data-testid="prisma-diagram"] svg');
+        if (svg) void downloadPng(svg, basename);
+      }}
+    >
+      PNG
     </button>
   );
 }
