@@ -146,8 +146,8 @@ export function prismaSvg(flow: PrismaFlow, title = "PRISMA 2020 flow diagram"):
   const sideW = 320;
   const width = 760;
   const gap = 26;
-  const wrapMain = (t: string) => wrap(t, 42);
-  const wrapSide = (t: string) => wrap(t, 46);
+  const wrapMain = (t: string) => wrap(t, 46);
+  const wrapSide = (t: string) => wrap(t, 50);
   const identified = [
     "Records identified from databases and registers:",
     ...(flow.bySource.length ? flow.bySource.map((s) => `${s.source} (n = ${s.records})`) : []),

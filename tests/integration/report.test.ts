@@ -4,6 +4,7 @@ import { createReview, setMember } from "@/server/services/reviews";
 import { renderReportPdf } from "@/server/services/report-pdf";
 import { resetEnvForTests } from "@/server/env";
 import { AppError } from "@/server/errors";
+import { importRecords, ref } from "../support/screening";
 import { callerFor, demoReviewId, freshDb, userId, type TestDb } from "../support/test-db";
 import { rejection } from "../support/rejection";
 
@@ -50,6 +51,20 @@ describe("the review report", () => {
     expect(prisma.flow).toMatchObject({ source: "stored", identified: 276, duplicatesRemoved: 59, screened: 217, screenedExcluded: 172, assessed: 45, reportsExcluded: 24, studiesIncluded: 21, inMetaAnalysis: 21 });
     for (const n of [276, 59, 217, 172, 45, 24, 21]) expect(prisma.svg).toContain(`n = ${n}`);
     expect(prisma.svg).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  it("counts PRISMA from screening once a search is imported here, and says that screening is unfinished", async () => {
+    const records = Array.from({ length: 6 }, (_, i) => ref({ title: `Exosomes after spinal cord injury ${i}`, authors: [`Author${i}, A`], year: 2020 + i, doi: `10.5555/report.${i}` }));
+    await importRecords(callerFor(t.db, "reviewer1"), reviewId, records, "Embase");
+    const lead = callerFor(t.db, "lead");
+    const counts = await lead.screening.prisma({ reviewId });
+    const report = await lead.report.get({ reviewId, sections: ["prisma", "methods"] });
+    expect(report.prisma.flow).toMatchObject({ source: "screening", identified: counts.identified.total, bySource: [{ source: "Embase", records: 6 }], screened: counts.screened, studiesIncluded: counts.studiesIncluded });
+    expect(report.prisma.flow.notes.join(" ")).toMatch(/Screening is not finished: 6 records await a title\/abstract decision/);
+    expect(report.prisma.svg).toContain("Embase (n = 6)");
+    expect(report.screening?.searches).toEqual([expect.objectContaining({ source: "Embase", records: 6 })]);
+    const csv = await lead.dataIo.download({ reviewId, file: "prisma.csv" });
+    expect(csv.content).toContain("database_specific_results,NA,box2,Databases,Databases,Databases,NA,\"Embase, 6\"");
   });
 
   it("downloads the diagram alone as SVG and as the PRISMA2020 package's CSV", async () => {
