@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { env } from "@/server/env";
+import { env } from "@/lib/env";
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from "@/server/security-headers";
 
 /**

@@ -6,7 +6,7 @@
  */
 import { closeDbForTests, getDb } from "./client";
 import { adminPasswordNotice, ensureSeeded } from "./seed";
-import { env } from "@/server/env";
+import { env } from "@/lib/env";
 
 export const ADMIN_PASSWORD_LINE_PREFIX = "WORKBENCH_GENERATED_ADMIN_PASSWORD=";
 

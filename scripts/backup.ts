@@ -1,7 +1,7 @@
 // `npm run backup [-- FILE]`: an online backup of the database (the app may keep running and writing), checked
 // with PRAGMA integrity_check; prints the backup file's path on the last line.
 import { backupDatabase } from "@/db/backup";
-import { env } from "@/server/env";
+import { env } from "@/lib/env";
 
 try {
   const result = await backupDatabase(env().DATABASE_PATH, process.argv[2]);

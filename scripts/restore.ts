@@ -1,7 +1,7 @@
 // `npm run restore -- FILE`: replaces the database (DATABASE_PATH) with a backup, with the server stopped. Checks the
 // file first and refuses while the database is in use; the current database is kept beside it.
 import { restoreDatabase } from "@/db/backup";
-import { env } from "@/server/env";
+import { env } from "@/lib/env";
 
 const file = process.argv[2];
 if (!file) {

@@ -1,7 +1,7 @@
 import "server-only";
 import type { IncomingMessage } from "node:http";
 import proxyaddr from "proxy-addr";
-import { env } from "@/server/env";
+import { env } from "@/lib/env";
 
 /**
  * The client's address and the request's host, for sign-in throttling and the Origin check.

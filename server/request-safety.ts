@@ -1,6 +1,6 @@
 import "server-only";
 import { requestHost } from "@/server/client-address";
-import { env } from "@/server/env";
+import { env } from "@/lib/env";
 
 /** Request bodies above this are refused before parsing (a tRPC batch of cell edits is far smaller). */
 export const MAX_BODY_BYTES = 1_000_000;

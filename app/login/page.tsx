@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { env } from "@/server/env";
+import { env } from "@/lib/env";
 import { LoginForm } from "./login-form";
 
 export const dynamic = "force-dynamic";

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { sessions, trustedDevices, users } from "@/db/schema";
-import { env } from "@/server/env";
+import { env } from "@/lib/env";
 
 export const SESSION_COOKIE = "wb_session";
 const SESSION_DAYS = 7;

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { PASSWORD_MAX, PASSWORD_MIN } from "@/server/auth/password";
+import { PASSWORD_MAX, PASSWORD_MIN } from "@/lib/password";
 import { requiredText } from "@/server/schemas/common";
 import { clearedSessionCookie, deviceCookie, sessionCookie } from "@/server/auth/session";
 import { createUser, listUsers, signIn, signOut } from "@/server/services/auth";

@@ -9,7 +9,7 @@
  * Abstract, Year, Doi, Keywords, Url…) and Rayyan (title, authors " and "-separated, journal, year, doi,
  * abstract, keywords, url…) through papaparse, with a leading BOM stripped.
  */
-import { plugins } from "@citation-js/core";
+import { Cite, plugins } from "@citation-js/core";
 import "@citation-js/plugin-ris";
 import "@citation-js/plugin-bibtex";
 import { XMLParser } from "fast-xml-parser";
@@ -378,4 +378,35 @@ export function familyName(author: string): string {
   // "Smith J" / "Smith JA" (MEDLINE AU): initials after the family name.
   if (words.length > 1 && /^[A-Z]{1,3}$/.test(words[words.length - 1]!)) return words.slice(0, -1).join(" ");
   return words[words.length - 1]!;
+}
+
+/** First author as the review cites them: "Smith et al." (or "Smith" alone for a single author). */
+export function citationAuthor(authors: readonly string[]): string {
+  const first = authors[0] ? familyName(authors[0]) : "";
+  if (!first) return "";
+  return authors.length > 1 ? `${first} et al.` : first;
+}
+
+/** The fields the reference writers need: a record with an id (the BibTeX key). */
+export type ExportedReference = Pick<ReferenceRecord, "title" | "authors" | "year" | "journal" | "doi" | "pmid" | "abstract" | "keywords"> & { id: string };
+
+/** Writes records as RIS or BibTeX with citation-js (the same plugins that read them). */
+export function formatReferences(records: readonly ExportedReference[], format: "ris" | "bibtex"): string {
+  if (records.length === 0) return "";
+  const csl = records.map((r) => ({
+    id: r.id,
+    type: "article-journal",
+    title: r.title || undefined,
+    author: r.authors.map((a) => {
+      const [family, given] = a.split(",").map((p) => p.trim());
+      return given ? { family, given } : { family };
+    }),
+    ...(r.year !== null ? { issued: { "date-parts": [[r.year]] } } : {}),
+    "container-title": r.journal || undefined,
+    DOI: r.doi || undefined,
+    PMID: r.pmid || undefined,
+    abstract: r.abstract || undefined,
+    keyword: r.keywords.join(",") || undefined,
+  }));
+  return new Cite(csl).format(format, { format: "text" }) as string;
 }

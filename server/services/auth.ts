@@ -3,12 +3,12 @@ import { asc, eq } from "drizzle-orm";
 import { writeTransaction, type Db } from "@/db/client";
 import { users } from "@/db/schema";
 import { takeHashTicket } from "@/server/auth/hash-slots";
-import { hashPassword, verifyPassword } from "@/server/auth/password";
+import { hashPassword, verifyPassword } from "@/lib/password";
 import { createSession, findTrustedDevice, rememberDevice, revokeSession, type SessionUser } from "@/server/auth/session";
 import { markSucceeded, reserveAttempt } from "@/server/auth/throttle";
 import { retryWhileBusy } from "@/server/db-faults";
 import { AppError } from "@/server/errors";
-import { env } from "@/server/env";
+import { env } from "@/lib/env";
 
 // Compared against when the username is unknown, so that a wrong username costs as long as a wrong password.
 let dummyHash: Promise<string> | undefined;

@@ -1,7 +1,7 @@
 import "server-only";
 import { chromium, type Browser } from "playwright-core";
 import { SESSION_COOKIE } from "@/server/auth/session";
-import { chromiumPath, reportOrigin } from "@/server/env";
+import { chromiumPath, reportOrigin } from "@/lib/env";
 import { AppError, tryAgainLater } from "@/server/errors";
 import { paperLabels, type PaperSize } from "@/server/schemas/report";
 

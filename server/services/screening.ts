@@ -18,7 +18,7 @@ import { AppError, invalid, notFound } from "@/server/errors";
 import { publishReviewChange } from "@/server/events";
 import { stageLabels, type DecideInput, type ResolveInput, type SettingsInput } from "@/server/schemas/screening";
 import { recallCurve } from "@/server/screening/ranking";
-import { familyName } from "@/server/screening/references";
+import { citationAuthor } from "@/server/screening/references";
 import { cohensKappa } from "./agreement";
 import { diffRows, entityHistory, recordAudit } from "./audit";
 import { computePrismaCounts } from "./screening-prisma";
@@ -499,12 +499,6 @@ export function setNotRetrieved(db: Db, caller: Caller, reviewId: number, record
   return { id: row.id, notRetrieved: row.notRetrieved, version: row.version };
 }
 
-/** "Smith et al." as the demo's Table 1 prints first authors ("Smith" alone for a single author). */
-export function studyAuthorLabel(authors: readonly string[]): string {
-  const first = authors[0] ? familyName(authors[0]) : "";
-  if (!first) return "";
-  return authors.length > 1 ? `${first} et al.` : first;
-}
 
 /**
  * THE place where a screened record becomes a study (issue 15). Today's study columns are author, year and
@@ -521,7 +515,7 @@ export function createStudyFromRecord(db: Db, caller: Caller, reviewId: number, 
     const fields = studyFieldsFromRecord(record);
     if (!fields.author) throw invalid("author", "the record has no author: add the study by hand and link it");
     if (fields.year === null) throw invalid("year", "the record has no publication year: add the study by hand and link it");
-    const study = insertStudy(tx, caller.user, reviewId, { author: fields.author, year: fields.year, title: fields.title, journal: fields.journal, doi: fields.doi }, [{ field: "screeningRecord", newValue: recordId }]);
+    const study = insertStudy(tx, caller.user, reviewId, { author: fields.author, year: fields.year, title: fields.title, journal: fields.journal, doi: fields.doi }, { extraAudit: [{ field: "screeningRecord", newValue: recordId }] });
     tx.update(screeningRecords)
       .set({ studyId: study.id, version: sql`${screeningRecords.version} + 1`, updatedAt: new Date().toISOString() })
       .where(eq(screeningRecords.id, recordId))
@@ -580,7 +574,7 @@ export function detachFullText(db: Db, caller: Caller, reviewId: number, recordI
 export function studyFieldsFromRecord(record: Pick<RecordRow, "authors" | "year" | "doi" | "title" | "journal">) {
   const doi = /^10\.\d{4,9}\/\S+$/.test(record.doi) && record.doi.length <= 200 ? record.doi : "";
   const year = record.year !== null && record.year >= 1900 && record.year <= new Date().getUTCFullYear() + 1 ? record.year : null;
-  return { author: studyAuthorLabel(parseList(record.authors)).slice(0, 200), year, doi, title: record.title.trim().slice(0, 1000), journal: record.journal.trim().slice(0, 300) };
+  return { author: citationAuthor(parseList(record.authors)).slice(0, 200), year, doi, title: record.title.trim().slice(0, 1000), journal: record.journal.trim().slice(0, 300) };
 }
 
 /** Links a record to an existing study of the review (a study entered by hand), or unlinks it (studyId null). */

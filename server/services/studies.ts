@@ -41,7 +41,13 @@ export const studyLabel = (s: Pick<StudyRow, "author" | "year">) => `${s.author.
  * Inserts a study at the end of Table 1 with a treated and a control arm, and its audit row, inside the caller's
  * transaction (a study created from a screening record is linked to it in the same transaction).
  */
-export function insertStudy(tx: DbOrTx, actor: Actor, reviewId: number, input: z.infer<typeof newStudySchema>, extraAudit: { field: string; newValue: unknown }[] = []): StudyRow {
+export function insertStudy(
+  tx: DbOrTx,
+  actor: Actor,
+  reviewId: number,
+  input: z.infer<typeof newStudySchema>,
+  { extraAudit = [], reason = null }: { extraAudit?: { field: string; newValue: unknown }[]; reason?: string | null } = {},
+): StudyRow {
   const position = (tx.select({ last: max(studies.position) }).from(studies).where(eq(studies.reviewId, reviewId)).get()?.last ?? 0) + 1;
   const row = tx.insert(studies).values({ ...input, reviewId, position }).returning().get();
   const [treated, control] = tx
@@ -59,6 +65,7 @@ export function insertStudy(tx: DbOrTx, actor: Actor, reviewId: number, input: z
     entityId: row.id,
     action: "create",
     changes: [...Object.entries(input), ...extraAudit.map((c) => [c.field, c.newValue] as const)].map(([field, newValue]) => ({ field, oldValue: null, newValue })),
+    reason,
   });
   return row;
 }

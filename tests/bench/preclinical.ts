@@ -15,7 +15,7 @@ import { openDb, type Db } from "@/db/client";
 import { armCharacteristicValues, arms, characteristics, characteristicValues, measurements, outcomes, reviews, robConsensus, studies, users } from "@/db/schema";
 import { ensureSeeded } from "@/db/seed";
 import { PRECLINICAL_DEMO_TITLE } from "@/db/seed/preclinical-demo";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 import type { AnalysisSettings } from "@/server/schemas/analysis-settings";
 import { runReviewAnalysis } from "@/server/services/analysis";
 import { riskOfBiasSensitivity, timeCourse } from "@/server/services/preclinical-analysis";

@@ -198,7 +198,7 @@ describe("the analysis page", () => {
     await expect.poll(() => forest(lead).locator('g[data-row="study"]').count()).toBe(atDay28);
     const excluded = await lead.getByTestId("excluded-studies").locator("li").allInnerTexts();
     expect(excluded).toHaveLength(21 - atDay28);
-    for (const line of excluded) expect(line).toMatch(/^\S.* \d{4}: no treated and control values on day 28$/);
+    for (const line of excluded) expect(line).toMatch(/^\S.* \d{4}: no values of this arm and its control \(.+\) on day 28$/);
     expect(await lead.getByTestId("pooled-estimate").innerText()).toContain("(95% CI");
     // Back to the saved settings.
     await lead.getByRole("button", { name: "Back to the saved settings" }).click();

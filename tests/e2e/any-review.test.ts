@@ -45,8 +45,14 @@ describe("any review, not only the demo's", () => {
     reviewId = Number(new URL(page.url()).pathname.split("/").pop());
 
     await page.goto(`/reviews/${reviewId}/setup`);
-    await page.getByRole("button", { name: "Add outcome" }).click();
     const outcomeForm = page.getByRole("form", { name: "New outcome" });
+    // A click before the page has hydrated does nothing (seen on a loaded machine): click until the form opens.
+    await expect
+      .poll(async () => {
+        if (!(await outcomeForm.isVisible())) await page.getByRole("button", { name: "Add outcome" }).click();
+        return outcomeForm.isVisible();
+      })
+      .toBe(true);
     await outcomeForm.getByLabel("Start from").selectOption({ label: "Lesion volume (mm³, lower is better)" });
     expect(await outcomeForm.getByLabel("Outcome name").inputValue()).toBe("Lesion volume");
     expect(await outcomeForm.getByLabel("lower", { exact: true }).isChecked()).toBe(true);

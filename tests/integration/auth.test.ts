@@ -2,10 +2,10 @@ import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { writeTransaction } from "@/db/client";
 import { HASH_BUSY_MESSAGE, HASH_SLOTS, MAX_WAITING_FOR_HASH } from "@/server/auth/hash-slots";
-import { verifyPassword } from "@/server/auth/password";
+import { verifyPassword } from "@/lib/password";
 import { createSession, findSessionUser, MAX_SESSIONS_PER_USER } from "@/server/auth/session";
 import { delaySeconds, FREE_FAILURES_PER_ACCOUNT, FREE_FAILURES_PER_ADDRESS, MAX_DELAY_SECONDS } from "@/server/auth/throttle";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 import { callerFor, callerWithHeaders, freshDb, userId, type TestDb } from "../support/test-db";
 
 let t: TestDb;

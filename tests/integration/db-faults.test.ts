@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closeDbForTests, getDb } from "@/db/client";
 import { BUSY_RETRY_DELAYS_MS, DB_BUSY_MESSAGE, DB_READ_ONLY_MESSAGE } from "@/server/db-faults";
 import { checkDatabaseHealth, forgetHealthForTests } from "@/server/db-health";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 import { callerFor, demoReviewId, freshDb, type TestDb } from "../support/test-db";
 
 /**

@@ -3,7 +3,7 @@ import { closeDbForTests, writeTransaction } from "@/db/client";
 import { createSession } from "@/server/auth/session";
 import { FREE_FAILURES_PER_ACCOUNT } from "@/server/auth/throttle";
 import { PEER_ADDRESS_HEADER } from "@/server/client-address";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 import { handleTrpcHttp } from "@/server/http";
 import { MAX_JSON_DEPTH } from "@/server/request-safety";
 import { INTERNAL_ERROR_MESSAGE, MAX_BATCH_CALLS } from "@/server/trpc";

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb } from "@/db/client";
 import { defaultAnalysisSettings } from "@/server/schemas/analysis-settings";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 import { createCaller } from "@/server/root";
 import { createSession } from "@/server/auth/session";
 import { createContext } from "@/server/trpc";

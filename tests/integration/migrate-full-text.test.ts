@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb } from "@/db/client";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 import { migrateUpTo } from "../support/migrate-to";
 
 /** Migration 0005 adds a record's full-text file; a database of 0004 with screening records keeps every value. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb } from "@/db/client";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 import { createSession } from "@/server/auth/session";
 import { createCaller } from "@/server/root";
 import { createContext } from "@/server/trpc";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { prismaCsv, prismaFromStored, prismaSvg } from "@/server/report/prisma";
 import { createReview, setMember } from "@/server/services/reviews";
 import { renderReportPdf } from "@/server/services/report-pdf";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 import { AppError } from "@/server/errors";
 import { importRecords, ref } from "../support/screening";
 import { callerFor, demoReviewId, freshDb, userId, type TestDb } from "../support/test-db";

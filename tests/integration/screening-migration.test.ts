@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import * as schema from "@/db/schema";
 import { demoDatabaseAt, sameColumnsAs, tagBefore } from "../support/migrate-to";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 
 const MIGRATIONS = join(process.cwd(), "db", "migrations");
 const dirs: string[] = [];

@@ -43,7 +43,7 @@ export async function demoDatabaseAt(file: string, lastTag: string): Promise<voi
   migrateUpTo(file, lastTag);
   const { openDb } = await import("@/db/client");
   const { ensureSeeded } = await import("@/db/seed");
-  const { resetEnvForTests } = await import("@/server/env");
+  const { resetEnvForTests } = await import("@/lib/env");
   const currentFile = `${file}.current`;
   process.env.DEMO = "on";
   process.env.ADMIN_PASSWORD ??= "admin-test-password";

@@ -7,7 +7,7 @@ import { users } from "@/db/schema";
 import { ensureSeeded } from "@/db/seed";
 import { createSession } from "@/server/auth/session";
 import { PEER_ADDRESS_HEADER } from "@/server/client-address";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 import { createCaller } from "@/server/root";
 import { createContext } from "@/server/trpc";
 

@@ -1,7 +1,7 @@
 import { NextRequest } from "next/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { proxy } from "@/proxy";
-import { resetEnvForTests } from "@/server/env";
+import { resetEnvForTests } from "@/lib/env";
 
 const page = () => proxy(new NextRequest("http://127.0.0.1:3000/reviews/1", { headers: { cookie: "wb_session=x" } }));
 const withSecureCookies = (value: "true" | "false") => {

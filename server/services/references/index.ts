@@ -1,17 +1,17 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { eq, max, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { writeTransaction, type Db, type DbOrTx } from "@/db/client";
-import { arms, studies } from "@/db/schema";
+import { studies } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { publishReviewChange } from "@/server/events";
 import { assertFileSize, decodeText } from "@/server/io/spreadsheet";
 import { parseStudyField, studyFieldLabels, type StudyField } from "@/server/schemas/study";
 import { diffRows, recordAudit, type Actor } from "../audit";
-import { listStudies, studyLabel, type StudyRow } from "../studies";
-import { citationAuthor, formatReferences, parseReferences, type ReferenceFormat } from "./parse";
+import { insertStudy, listStudies, studyLabel, type StudyRow } from "../studies";
+import { citationAuthor, formatReferences, parseReferences, ReferenceParseError, type ReferenceFormat } from "@/server/screening/references";
 
-export type { ReferenceRecord } from "./parse";
+export type { ReferenceRecord } from "@/server/screening/references";
 
 /*
  * References in: each record fills the empty title, journal and DOI of the study it matches (same DOI, else same
@@ -47,11 +47,13 @@ function plan(db: DbOrTx, reviewId: number, fileName: string, base64: string, cr
   try {
     parsed = parseReferences(decodeText(new Uint8Array(bytes)));
   } catch (error) {
-    throw new AppError("invalid", `File: ${fileName} ${error instanceof Error ? error.message : String(error)}`, "file");
+    if (error instanceof ReferenceParseError) throw new AppError("invalid", `File ${fileName}: ${error.message}`, "file");
+    throw error;
   }
   if (parsed.records.length > 50_000) throw new AppError("invalid", "File: at most 50 000 references can be imported at once.", "file");
   const existing = listStudies(db, reviewId);
-  const problems: ReferencesPlan["problems"] = [];
+  // Entries the parser could not read are listed as problems: nothing is imported until the file is fixed.
+  const problems: ReferencesPlan["problems"] = parsed.skipped.map((s) => ({ record: s.entry, message: `Record ${s.entry}: ${s.reason}` }));
   const plans: (RecordPlan & { fillValues: Fill[]; create: Record<string, string | number> | null })[] = [];
   const claimed = new Set<number>();
   parsed.records.forEach((r, index) => {
@@ -126,25 +128,13 @@ export function commitReferences(db: Db, actor: Actor, reviewId: number, file: {
     const p = plan(tx, reviewId, file.name, file.base64, createMissing);
     if (p.problems.length > 0) throw new AppError("invalid", `The file has ${p.problems.length} problems; nothing was imported. First: ${p.problems[0]!.message}`, "file");
     if (p.fingerprint !== fingerprint) throw new AppError("conflict", "The review changed since the preview: preview again before importing.", undefined, { row: null, by: "another user" });
-    let position = tx.select({ last: max(studies.position) }).from(studies).where(eq(studies.reviewId, reviewId)).get()?.last ?? 0;
     let created = 0;
     let filled = 0;
     for (const r of p.plans) {
       const reason = `imported from ${file.name}, record ${r.record}`;
       if (r.action === "create" && r.create) {
-        const row = tx
-          .insert(studies)
-          .values({ ...(r.create as { author: string; year: number }), reviewId, position: ++position })
-          .returning()
-          .get();
         // A new study gets the usual two arms, as one added by hand does.
-        tx.insert(arms)
-          .values([
-            { studyId: row.id, kind: "treated", label: "Treated" },
-            { studyId: row.id, kind: "control", label: "Control" },
-          ])
-          .run();
-        recordAudit(tx, actor, { reviewId, entity: "study", entityId: row.id, action: "create", changes: diffRows({}, r.create), reason });
+        insertStudy(tx, actor, reviewId, r.create as { author: string; year: number }, { reason });
         created += 1;
       } else if (r.action === "fill" && r.studyId !== null) {
         const before = tx.select().from(studies).where(eq(studies.id, r.studyId)).get()!;

@@ -1,12 +1,11 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { ScrollBox } from "@/app/_components/scroll-box";
+import { PreviewTable, previewCell as cell } from "./preview-table";
 import { errorMessage } from "@/app/_lib/trpc-errors";
 import { useTRPC } from "@/app/_trpc/client";
 import { readUpload, type Upload } from "./read-file";
 
-const cell = "px-3 py-1.5";
 const actionLabel = { create: "New study", fill: "Fills empty fields", unchanged: "Nothing to fill", skip: "Skipped" } as const;
 
 /** References (RIS, BibTeX, PubMed) fill in the studies they match, or become new studies; preview first. */
@@ -102,26 +101,7 @@ export function ReferencesImport({ reviewId }: { reviewId: number }) {
               ))}
             </ul>
           )}
-          <ScrollBox label="References in the file">
-            <table className="w-full text-sm">
-              <caption className="sr-only">Each reference and what the import does with it</caption>
-              <thead className="bg-slate-100 text-left">
-                <tr>
-                  <th scope="col" className={cell}>
-                    Record
-                  </th>
-                  <th scope="col" className={cell}>
-                    Study
-                  </th>
-                  <th scope="col" className={cell}>
-                    Action
-                  </th>
-                  <th scope="col" className={cell}>
-                    Details
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+          <PreviewTable label="References in the file" caption="Each reference and what the import does with it" headers={["Record", "Study", "Action", "Details"]}>
                 {plan.plans.map((p) => (
                   <tr key={p.record} className="border-t border-slate-100 align-top">
                     <td className={cell}>{p.record}</td>
@@ -132,9 +112,7 @@ export function ReferencesImport({ reviewId }: { reviewId: number }) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </ScrollBox>
+              </PreviewTable>
           <button
             type="button"
             className="rounded bg-blue-700 px-3 py-1.5 text-sm text-white hover:bg-blue-800 disabled:cursor-not-allowed disabled:bg-slate-400"

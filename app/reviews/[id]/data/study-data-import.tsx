@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { ScrollBox } from "@/app/_components/scroll-box";
+import { PreviewTable, previewCell as cell } from "./preview-table";
 import { errorMessage } from "@/app/_lib/trpc-errors";
 import { useTRPC } from "@/app/_trpc/client";
 import { fixedTargetLabels } from "@/server/schemas/data-import";
@@ -12,7 +12,6 @@ const targetGroups: { label: string; targets: string[] }[] = [
   { label: "Outcome data", targets: ["outcome", "arm", "armKind", "sharedControl", "day", "mean", "sd", "sem", "ciLower", "ciUpper", "errorType", "errorValue", "n", "dataSource", "sourceDetail", "isExampleData"] },
 ];
 const buttonClass = "rounded bg-blue-700 px-3 py-1.5 text-sm text-white hover:bg-blue-800 disabled:cursor-not-allowed disabled:bg-slate-400";
-const cell = "px-3 py-1.5";
 
 /**
  * The lead's study-data import: choose a file, read the preview (how its columns map, every problem by row and
@@ -119,23 +118,7 @@ export function StudyDataImport({ reviewId }: { reviewId: number }) {
             </ul>
           )}
           <h3 className="font-medium">Columns</h3>
-          <ScrollBox label="Columns of the file">
-            <table className="w-full text-sm">
-              <caption className="sr-only">How each column of the file is imported</caption>
-              <thead className="bg-slate-100 text-left">
-                <tr>
-                  <th scope="col" className={cell}>
-                    Sheet
-                  </th>
-                  <th scope="col" className={cell}>
-                    Column
-                  </th>
-                  <th scope="col" className={cell}>
-                    Imported as
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+          <PreviewTable label="Columns of the file" caption="How each column of the file is imported" headers={["Sheet", "Column", "Imported as"]}>
                 {plan.columns.map((c) => (
                   <tr key={`${c.sheet}:${c.header}`} className="border-t border-slate-100">
                     <td className={cell}>{c.sheet}</td>
@@ -173,9 +156,7 @@ export function StudyDataImport({ reviewId }: { reviewId: number }) {
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </ScrollBox>
+              </PreviewTable>
 
           {plan.problemCount > 0 ? (
             <div role="alert" className="space-y-2">
@@ -183,26 +164,7 @@ export function StudyDataImport({ reviewId }: { reviewId: number }) {
                 {plan.problemCount} {plan.problemCount === 1 ? "problem" : "problems"} in the file: nothing will be imported until {plan.problemCount === 1 ? "it is" : "they are"} fixed
                 {plan.problemCount > plan.problems.length ? ` (the first ${plan.problems.length} are listed)` : ""}.
               </p>
-              <ScrollBox label="Problems">
-                <table className="w-full text-sm">
-                  <caption className="sr-only">Problems by row and column</caption>
-                  <thead className="bg-slate-100 text-left">
-                    <tr>
-                      <th scope="col" className={cell}>
-                        Sheet
-                      </th>
-                      <th scope="col" className={cell}>
-                        Row
-                      </th>
-                      <th scope="col" className={cell}>
-                        Column
-                      </th>
-                      <th scope="col" className={cell}>
-                        Problem
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
+              <PreviewTable label="Problems" caption="Problems by row and column" headers={["Sheet", "Row", "Column", "Problem"]}>
                     {plan.problems.map((p, i) => (
                       <tr key={i} className="border-t border-slate-100 align-top">
                         <td className={cell}>{p.sheet}</td>
@@ -211,9 +173,7 @@ export function StudyDataImport({ reviewId }: { reviewId: number }) {
                         <td className={cell}>{p.message}</td>
                       </tr>
                     ))}
-                  </tbody>
-                </table>
-              </ScrollBox>
+                  </PreviewTable>
             </div>
           ) : (
             <p role="status" className="text-sm text-green-900">
@@ -243,26 +203,7 @@ export function StudyDataImport({ reviewId }: { reviewId: number }) {
             </ul>
           )}
           {plan.studies.length > 0 && (
-            <ScrollBox label="Studies in the file">
-              <table className="w-full text-sm">
-                <caption className="sr-only">Each study of the file and what the import does to it</caption>
-                <thead className="bg-slate-100 text-left">
-                  <tr>
-                    <th scope="col" className={cell}>
-                      Study
-                    </th>
-                    <th scope="col" className={cell}>
-                      Action
-                    </th>
-                    <th scope="col" className={cell}>
-                      Rows
-                    </th>
-                    <th scope="col" className={cell}>
-                      Changes
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
+            <PreviewTable label="Studies in the file" caption="Each study of the file and what the import does to it" headers={["Study", "Action", "Rows", "Changes"]}>
                   {plan.studies.map((s) => (
                     <tr key={s.key} className="border-t border-slate-100 align-top">
                       <td className={cell}>{s.label}</td>
@@ -286,9 +227,7 @@ export function StudyDataImport({ reviewId }: { reviewId: number }) {
                       </td>
                     </tr>
                   ))}
-                </tbody>
-              </table>
-            </ScrollBox>
+                </PreviewTable>
           )}
           <div className="flex flex-wrap items-center gap-2">
             <button

@@ -5,7 +5,7 @@ import { ExampleBadge } from "@/app/_components/example-badge";
 import { SummaryPlot } from "@/app/_components/rob/summary-plot";
 import { TrafficLightPlot } from "@/app/_components/rob/traffic-light-plot";
 import { fmt, fmtPercent } from "@/app/_lib/format";
-import { chromiumPath } from "@/server/env";
+import { chromiumPath } from "@/lib/env";
 import { warmUpPdfRenderer } from "@/server/services/report-pdf";
 import { paperLabels, paperSizes, queryRecord, reportOptionsSchema, reportQuery, reportSectionLabels, reportSections, type ReportOptions } from "@/server/schemas/report";
 import type { ReviewReport } from "@/server/services/report";

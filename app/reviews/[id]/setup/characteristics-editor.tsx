@@ -7,6 +7,7 @@ import { characteristicTypes, type CharacteristicType } from "@/db/schema/charac
 import { characteristicTypeLabels } from "@/server/schemas/characteristics";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/root";
+import { FormActions } from "./form-actions";
 
 type Characteristic = inferRouterOutputs<AppRouter>["characteristics"]["list"][number];
 type Draft = { label: string; type: CharacteristicType; unit: string; options: { value?: string; label: string }[]; helpText: string; inTable1: boolean };
@@ -175,19 +176,7 @@ function CharacteristicForm({ reviewId, characteristic, inTable1, onDone }: { re
         </label>
         <input id={`${idBase}-help`} className="w-full rounded border border-slate-300 px-1 py-0.5" value={draft.helpText} onChange={(e) => setDraft({ ...draft, helpText: e.target.value })} />
       </div>
-      <div className="flex gap-2">
-        <button type="submit" className="rounded bg-blue-700 px-3 py-1 text-white" disabled={create.isPending || update.isPending}>
-          {characteristic ? "Save characteristic" : "Add this characteristic"}
-        </button>
-        <button type="button" className="rounded border px-3 py-1" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      {error && (
-        <p role="alert" className="text-red-700">
-          {error}
-        </p>
-      )}
+      <FormActions submitLabel={characteristic ? "Save characteristic" : "Add this characteristic"} pending={create.isPending || update.isPending} onCancel={onDone} error={error} />
     </form>
   );
 }

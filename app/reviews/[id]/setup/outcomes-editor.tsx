@@ -7,6 +7,7 @@ import { numberFromInput } from "@/server/schemas/measurement";
 import { describeScale, outcomePresets } from "@/server/schemas/outcomes";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/root";
+import { FormActions } from "./form-actions";
 
 type Outcome = inferRouterOutputs<AppRouter>["outcomes"]["list"][number];
 type Draft = { name: string; unit: string; scaleMin: string; scaleMax: string; normalValue: string; higherIsBetter: boolean };
@@ -152,19 +153,7 @@ function OutcomeForm({ reviewId, outcome, onDone }: { reviewId: number; outcome?
           </label>
         </fieldset>
       </div>
-      <div className="flex gap-2">
-        <button type="submit" className="rounded bg-blue-700 px-3 py-1 text-white" disabled={create.isPending || update.isPending}>
-          {outcome ? "Save outcome" : "Add this outcome"}
-        </button>
-        <button type="button" className="rounded border px-3 py-1" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-      {error && (
-        <p role="alert" className="text-red-700">
-          {error}
-        </p>
-      )}
+      <FormActions submitLabel={outcome ? "Save outcome" : "Add this outcome"} pending={create.isPending || update.isPending} onCancel={onDone} error={error} />
     </form>
   );
 }

@@ -207,15 +207,15 @@ export function ArmsEditor({ reviewId, detail, canEdit, onChanged }: { reviewId:
                             Remove {arm.label}
                             {values ? ` and its ${values} outcome value${values === 1 ? "" : "s"}` : ""}?
                           </span>
-                          <button type="button" className="rounded bg-red-700 px-1.5 py-0.5 text-white" onClick={() => void removeArm(arm)}>
+                          <button type="button" className="min-h-6 rounded bg-red-700 px-1.5 py-0.5 text-white" onClick={() => void removeArm(arm)}>
                             Remove
                           </button>
-                          <button type="button" className="rounded border border-slate-400 px-1.5 py-0.5" onClick={() => setConfirming(null)}>
+                          <button type="button" className="min-h-6 rounded border border-slate-400 px-1.5 py-0.5" onClick={() => setConfirming(null)}>
                             Keep
                           </button>
                         </span>
                       ) : (
-                        <button type="button" className="rounded px-1 text-red-700 hover:bg-red-50" aria-label={`Remove arm ${arm.label}`} onClick={() => setConfirming(arm.id)}>
+                        <button type="button" className="inline-flex min-h-6 items-center rounded px-1 text-red-700 hover:bg-red-50" aria-label={`Remove arm ${arm.label}`} onClick={() => setConfirming(arm.id)}>
                           Remove
                         </button>
                       )}
