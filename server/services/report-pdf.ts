@@ -101,10 +101,15 @@ export function warmUpPdfRenderer(): void {
   launch(executable).then(closeWhenIdle, () => undefined);
 }
 
-export async function renderReportPdf(request: PdfRequest): Promise<Uint8Array> {
+/** The PDF, and how long its parts took (ms): waiting for a turn, loading the page until ready, printing it. */
+export type RenderedPdf = { pdf: Uint8Array; timings: { queue: number; page: number; print: number } };
+
+export async function renderReportPdf(request: PdfRequest): Promise<RenderedPdf> {
   const executable = chromiumPath();
   if (!executable) throw new AppError("unavailable", "No Chromium is installed on the server (CHROMIUM_PATH); print the report from your browser instead: it gives the same pages.");
+  const queued = performance.now();
   await takeTurn();
+  const started = performance.now();
   try {
     const origin = reportOrigin();
     const context = await (await launch(executable)).newContext();
@@ -121,6 +126,7 @@ export async function renderReportPdf(request: PdfRequest): Promise<Uint8Array> 
       await page.waitForFunction(() => document.documentElement.dataset.reportReady === "1");
       // The page states its data timestamp and hash; the footer of every PDF page repeats them.
       const footerText = (await page.locator("[data-report-footer]").first().textContent()) ?? "";
+      const ready = performance.now();
       const pdf = await page.pdf({
         format: paperLabels[request.paper] === "A4" ? "A4" : "Letter",
         printBackground: true,
@@ -130,7 +136,7 @@ export async function renderReportPdf(request: PdfRequest): Promise<Uint8Array> 
         headerTemplate: "<span></span>",
         footerTemplate: `<div style="font-family: Arial, Helvetica, sans-serif; font-size: 7.5pt; color: #334155; width: 100%; margin: 0 14mm; display: flex; justify-content: space-between;"><span>${escapeHtml(footerText.trim())}</span><span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
       });
-      return pdf;
+      return { pdf, timings: { queue: started - queued, page: ready - started, print: performance.now() - ready } };
     } finally {
       await context.close().catch(() => undefined);
     }

@@ -27,9 +27,19 @@ export async function GET(req: NextRequest, { params }: { params: Promise<{ id: 
   try {
     const caller = createCaller(createContext({ headers: req.headers }));
     await caller.reviews.get({ reviewId }); // FORBIDDEN / UNAUTHORIZED before any Chromium work
-    const pdf = await renderReportPdf({ reviewId, query: reportQuery(options), sessionToken: req.cookies.get(SESSION_COOKIE)?.value ?? "", paper: options.paper });
+    const { pdf, timings } = await renderReportPdf({ reviewId, query: reportQuery(options), sessionToken: req.cookies.get(SESSION_COOKIE)?.value ?? "", paper: options.paper });
     const name = `review-${reviewId}-report-${options.paper}.pdf`;
-    return new Response(Buffer.from(pdf), { headers: { "content-type": "application/pdf", "content-disposition": `attachment; filename="${name}"`, "cache-control": "no-store" } });
+    return new Response(Buffer.from(pdf), {
+      headers: {
+        "content-type": "application/pdf",
+        "content-disposition": `attachment; filename="${name}"`,
+        "cache-control": "no-store",
+        // Where the time went (the browser's developer tools and bench:report read it).
+        "server-timing": Object.entries(timings)
+          .map(([part, ms]) => `${part};dur=${ms.toFixed(0)}`)
+          .join(", "),
+      },
+    });
   } catch (error) {
     if (error instanceof AppError) {
       const status = error.kind === "busy" || error.kind === "unavailable" ? 503 : error.kind === "forbidden" ? 403 : 400;
