@@ -21,7 +21,7 @@ export default tseslint.config(
   {
     // The analysis module, the screening libraries and the digitiser maths are pure (the browser imports the latter
     // two): no database, Next.js or React.
-    files: ["server/analysis/**/*.ts", "server/screening/**/*.ts", "server/digitiser/**/*.ts"],
+    files: ["server/analysis/**/*.ts", "server/screening/**/*.ts", "server/digitiser/**/*.ts", "server/report/**/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",

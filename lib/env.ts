@@ -1,3 +1,4 @@
+import { accessSync, constants } from "node:fs";
 import path from "node:path";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
@@ -33,6 +34,15 @@ const envSchema = z.object({
       }
     }, "must list addresses, CIDR ranges or loopback / linklocal / uniquelocal, comma separated"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** The Chromium that renders the report's "Download PDF" (Debian's package by default); absent: the button explains. */
+  CHROMIUM_PATH: z.string().min(1).default("/usr/bin/chromium"),
+  /**
+   * Where the PDF renderer reaches this server (it loads the report page with the requester's session): never taken
+   * from the request's Host header, which a client chooses. Default: this machine, on PORT (as scripts/server.mjs).
+   */
+  REPORT_ORIGIN: z.url().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -51,7 +61,37 @@ export function env(): Env {
   return parsed;
 }
 
+let chromium: { path: string; found: boolean } | undefined;
+
+/**
+ * The Chromium executable for server-side PDFs, or null when there is none: looked up once (at the first report
+ * after start) and remembered, so the report page does not touch the disk on every request.
+ */
+export function chromiumPath(): string | null {
+  const wanted = env().CHROMIUM_PATH;
+  if (!chromium || chromium.path !== wanted) {
+    let found = true;
+    try {
+      accessSync(wanted, constants.X_OK);
+    } catch {
+      found = false;
+    }
+    chromium = { path: wanted, found };
+  }
+  return chromium.found ? chromium.path : null;
+}
+
+/** The origin the PDF renderer loads the report from. */
+export function reportOrigin(): string {
+  const { REPORT_ORIGIN, HOST, PORT } = env();
+  if (REPORT_ORIGIN) return REPORT_ORIGIN.replace(/\/$/, "");
+  // A server listening on every address is reached on loopback; one bound to a single address, there.
+  const host = HOST === "0.0.0.0" || HOST === "::" || HOST === "" ? "127.0.0.1" : HOST;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${PORT}`;
+}
+
 /** Tests point the app at a fresh database by changing the environment; this forgets the parsed copy. */
 export function resetEnvForTests(): void {
   parsed = undefined;
+  chromium = undefined;
 }

@@ -7,6 +7,7 @@ import { figuresRouter } from "./routers/figures";
 import { dataIoRouter } from "./routers/data-io";
 import { measurementsRouter } from "./routers/measurements";
 import { outcomesRouter } from "./routers/outcomes";
+import { reportRouter } from "./routers/report";
 import { reviewsRouter } from "./routers/reviews";
 import { riskOfBiasRouter } from "./routers/risk-of-bias";
 import { savedAnalysesRouter } from "./routers/saved-analyses";
@@ -28,6 +29,7 @@ export const appRouter = router({
   screening: screeningRouter,
   figures: figuresRouter,
   dataIo: dataIoRouter,
+  report: reportRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
  * A wide table or plot that scrolls inside its own box (the page itself never scrolls sideways on a phone), with a
  * visible cue while more lies to the right: a shadow at the edge and a "scroll →" hint.
  */
-export function ScrollBox({ label, children, className = "" }: { label: string; children: ReactNode; className?: string }) {
+export function ScrollBox({ label, children, className = "", plain = false }: { label: string; children: ReactNode; className?: string; /** Fixed-size print layouts: the content as it is, no scrolling box. */ plain?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   const [more, setMore] = useState(false);
   useEffect(() => {
@@ -22,6 +22,7 @@ export function ScrollBox({ label, children, className = "" }: { label: string; 
       observer.disconnect();
     };
   }, []);
+  if (plain) return <div className={className}>{children}</div>;
   return (
     <div className={`relative max-w-full min-w-0 ${className}`}>
       {/* Focusable so that keyboard users can scroll it too. Positioned, so that absolutely placed content inside

@@ -29,3 +29,18 @@ export const SHARED_CONTROL_METHOD =
 /** NMD as the engine computes it. */
 export const NMD_METHOD =
   "The normalised mean difference is 100 × (control mean − treated mean) / (control mean − sham mean): the share of the injury effect the treatment reverses, positive for an improvement whichever direction is better (Vesterinen et al. 2014). The sham mean is a sham arm's value on the same day, else the outcome's normal value.";
+
+/** Significant at the chosen level? null when the p-value is not defined. */
+export const significant = (p: number | null | undefined, alpha: number) => (p === null || p === undefined ? null : p < alpha);
+
+/**
+ * What leaving one study out does to the pooled effect's significance (the leave-one-out plot and the report's
+ * summary say the same): null when it does not change it.
+ */
+export function significanceChange(overallP: number | null | undefined, withoutP: number | null | undefined, alpha: number): string | null {
+  const overall = significant(overallP, alpha);
+  const without = significant(withoutP, alpha);
+  if (overall === null || without === null || without === overall) return null;
+  const level = alpha.toFixed(2);
+  return without ? `Without this study the pooled effect becomes significant (p < ${level})` : `Without this study the pooled effect is no longer significant (p ≥ ${level})`;
+}

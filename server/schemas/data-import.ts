@@ -113,6 +113,8 @@ export const exportFiles = [
   "references.ris",
   "references.bib",
   "review.json",
+  "prisma.svg",
+  "prisma.csv",
 ] as const;
 export type ExportFile = (typeof exportFiles)[number];
 export const exportInput = z.object({ file: z.enum(exportFiles), analysisId: id.optional() });

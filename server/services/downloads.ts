@@ -7,6 +7,8 @@ import { allAnalysesSheets, analysisSheet, metaforSheet, outcomeDataSheets, revm
 import { valuesHiddenFromBlindReader } from "./figures";
 import { analysisRScript } from "./r-script";
 import { referencesExport } from "./references";
+import { prismaCsv, prismaSvg } from "@/server/report/prisma";
+import { reviewPrisma } from "./report";
 import { exportReviewArchive } from "./review-archive";
 import { robCsv, type Caller } from "./risk-of-bias";
 import { getReview } from "./reviews";
@@ -105,6 +107,11 @@ export function buildDownload(db: DbOrTx, reviewId: number, caller: Caller, file
       return { filename: `${base}-references.bib`, contentType: "application/x-bibtex; charset=utf-8", encoding: "utf8", content: referencesExport(db, reviewId, "bibtex") };
     case "review.json":
       return { filename: `${base}-review.json`, contentType: "application/json; charset=utf-8", encoding: "utf8", content: JSON.stringify(exportReviewArchive(db, reviewId), null, 1) };
+    // The report's PRISMA 2020 flow diagram alone: the same SVG the report embeds, and the PRISMA2020 R package's CSV.
+    case "prisma.svg":
+      return { filename: `${base}-prisma-2020.svg`, contentType: "image/svg+xml; charset=utf-8", encoding: "utf8", content: prismaSvg(reviewPrisma(db, reviewId)) };
+    case "prisma.csv":
+      return { filename: `${base}-prisma-2020.csv`, contentType: CSV, encoding: "utf8", content: prismaCsv(reviewPrisma(db, reviewId)) };
   }
 }
 

@@ -159,6 +159,8 @@ const matrix: Record<string, Entry> = {
   "figures.decide": { access: "lead", input: (reviewId) => ({ reviewId, figureId: NO_ID, readingId: NO_ID, version: 1 }) },
   "figures.provenance": { access: "viewer", input: (reviewId) => ({ reviewId }) },
   "dataIo.download": { access: "viewer", input: (reviewId) => ({ reviewId, file: "table1.csv" }) },
+  // The printable report (issue 11): every member reads it, a viewer too.
+  "report.get": { access: "viewer", input: (reviewId) => ({ reviewId, sections: ["title"] }) },
   // Imports take a file; an empty one passes authorization and is then refused as invalid (nothing is written).
   "dataIo.previewImport": { access: "lead", input: (reviewId) => ({ reviewId, file: EMPTY_FILE }) },
   "dataIo.commitImport": { access: "lead", input: (reviewId) => ({ reviewId, file: EMPTY_FILE, fingerprint: "0".repeat(64) }) },

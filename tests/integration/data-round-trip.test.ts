@@ -196,7 +196,7 @@ describe("study data round trip", () => {
       const text = download.encoding === "base64" ? Buffer.from(download.content, "base64").toString("latin1") : download.content;
       expect(text.length, file).toBeGreaterThan(100);
       if (download.encoding === "utf8") expect(text, file).not.toMatch(/\bNaN\b|Infinity|undefined/);
-      expect(download.filename, file).toMatch(/^[a-z0-9][a-z0-9.-]*\.(csv|xlsx|R|ris|bib|json)$/);
+      expect(download.filename, file).toMatch(/^[a-z0-9][a-z0-9.-]*\.(csv|xlsx|R|ris|bib|json|svg)$/);
     }
   });
 

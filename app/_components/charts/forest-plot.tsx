@@ -98,6 +98,18 @@ export function overallTestText(pooled: NonNullable<ReviewAnalysis["result"]["po
 }
 
 const PAGE_SIZES = [25, 50, 100, 0] as const;
+/** The plot column's width in the report (the page's is 380): with RevMan's columns it keeps the chart near 900 px. */
+const PRINTED_PLOT_WIDTH = 260;
+
+type BodyRow = { row: ForestRow; group: string | null };
+
+/** One chart's rows: a part that starts inside a subgroup repeats the subgroup's name; then the pooled rows. */
+function chartRows(body: readonly BodyRow[], footer: readonly ForestRow[]): ForestRow[] {
+  const out = body.map((b) => b.row);
+  const first = body[0];
+  if (first && first.group !== null && first.row.kind !== "heading") out.unshift({ kind: "heading", key: `hc:${first.group}`, text: `${first.group} (continued)` });
+  return [...out, ...footer];
+}
 
 /**
  * The forest plot of a review's analysis (RevMan / R `meta` layout): study rows with the arm data, effect, CI
@@ -112,6 +124,7 @@ export function ForestPlot({
   rob,
   basename,
   extraControls,
+  printed,
 }: {
   analysis: ReviewAnalysis;
   subgroupLabel: string | null;
@@ -119,6 +132,12 @@ export function ForestPlot({
   rob?: RobColumns;
   basename: string;
   extraControls?: ReactNode;
+  /**
+   * The report's fixed-size mode: no controls and no scroll box, every row drawn, split into charts of at most
+   * `rowsPerChart` study rows (a printed page cannot hold a taller SVG; each part repeats the header and its axis,
+   * the pooled rows end the last), with a narrower plot column so that the whole table fits a page's width.
+   */
+  printed?: { rowsPerChart: number };
 }) {
   const [sort, setSort] = useState<ForestSort>("input");
   // Choosing a subgroup variable shows the subgroups; "All studies" is one click away.
@@ -161,7 +180,7 @@ export function ForestPlot({
         weight: fmtPercent(l.weight, 1),
       },
     });
-    const body: { row: ForestRow; group: string | null }[] = [];
+    const body: BodyRow[] = [];
     if (isGrouped && result.subgroups) {
       for (const g of result.subgroups.groups) {
         const members = lines.filter((l) => l.group === g.name);
@@ -232,13 +251,14 @@ export function ForestPlot({
   }, [lines, isGrouped, result, measure, level, rob, model]);
 
   const { items: pageBody, pageCount, current } = pageSlice(built.body, pageSize, page);
-  const rows = useMemo(() => {
-    const out = pageBody.map((b) => b.row);
-    const first = pageBody[0];
-    // A page that starts inside a subgroup repeats the subgroup's name.
-    if (first && first.group !== null && first.row.kind !== "heading") out.unshift({ kind: "heading", key: `hc:${first.group}`, text: `${first.group} (continued)` });
-    return [...out, ...built.footer];
-  }, [pageBody, built.footer]);
+  const rows = useMemo(() => chartRows(pageBody, built.footer), [pageBody, built.footer]);
+  const printedParts = useMemo(() => {
+    if (!printed) return [];
+    // Parts of equal length (not full parts and a stub): 45 rows print as 23 + 22, not 40 + 5.
+    const parts = Math.max(1, Math.ceil(built.body.length / printed.rowsPerChart));
+    const size = Math.ceil(built.body.length / parts);
+    return Array.from({ length: parts }, (_, i) => chartRows(built.body.slice(i * size, (i + 1) * size), i === parts - 1 ? built.footer : []));
+  }, [printed, built]);
 
   const axis = useMemo(
     () =>
@@ -280,6 +300,32 @@ export function ForestPlot({
   const csvHeader = ["study", "study_id", "year", "day", "subgroup", "example_data", "m1", "sd1", "n1", "m2", "sd2", "n2", "yi", "se", "ci_lower", "ci_upper", "weight_percent", "comparison_id", "n2_used", "control_shared_by", "m_sham"];
   const csvRows = () =>
     lines.map((l) => [l.label, l.studyId, l.year, l.day, l.group, l.example, l.m1, l.sd1, l.n1, l.m2, l.sd2, l.n2, l.yi, l.se, l.ciLower, l.ciUpper, l.weight, l.id, controlN(l), l.sharedControl?.comparisons ?? 1, l.mSham]);
+
+  if (printed) {
+    const plotHeader: [string, string] = [measureInfo[measure].name, modelLabel(settings, result.modelSelection)];
+    return (
+      <div className="report-forest space-y-2" data-testid="forest-plot">
+        {printedParts.map((partRows, i) => (
+          <figure key={i} className="report-figure" data-report-chart="forest">
+            <ForestChart
+              ariaLabel={printedParts.length > 1 ? `Forest plot, part ${i + 1} of ${printedParts.length}` : "Forest plot"}
+              description={description}
+              left={left}
+              right={right}
+              rows={partRows}
+              axis={axis}
+              plotHeader={plotHeader}
+              plotWidth={PRINTED_PLOT_WIDTH}
+              favours={favours}
+              references={references}
+              robDomains={rob?.domains}
+            />
+            {printedParts.length > 1 && <figcaption className="text-xs text-slate-600">Part {i + 1} of {printedParts.length}{i < printedParts.length - 1 ? "; continued on the next part" : ""}.</figcaption>}
+          </figure>
+        ))}
+      </div>
+    );
+  }
 
   return (
     <div className="space-y-2">

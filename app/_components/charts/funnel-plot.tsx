@@ -208,7 +208,7 @@ function Legend({ contours, imputed, adjusted }: { contours: boolean; imputed: b
  * Funnel plot with pseudo-95% limits around the pooled estimate, an optional contour-enhanced background,
  * trim-and-fill's imputed studies (open markers) and adjusted estimate, and Egger's and Begg's tests beside it.
  */
-export function FunnelPlot({ analysis, basename }: { analysis: ReviewAnalysis; basename: string }) {
+export function FunnelPlot({ analysis, basename, printed = false }: { analysis: ReviewAnalysis; basename: string; /** The report's fixed-size mode: no controls, no scroll box. */ printed?: boolean }) {
   const [contours, setContours] = useState(false);
   const container = useRef<HTMLDivElement>(null);
   const { result, settings, labels } = analysis;
@@ -249,6 +249,7 @@ export function FunnelPlot({ analysis, basename }: { analysis: ReviewAnalysis; b
   return (
     <div className="flex flex-wrap items-start gap-4">
       <div className="max-w-full min-w-0 space-y-2">
+        {!printed && (
         <div className="no-print flex flex-wrap items-center gap-3 text-sm">
           <label className="flex items-center gap-1">
             <input type="checkbox" checked={contours} onChange={(e) => setContours(e.target.checked)} />
@@ -259,8 +260,9 @@ export function FunnelPlot({ analysis, basename }: { analysis: ReviewAnalysis; b
             <CsvDownload tableLabel="Funnel plot data" basename={`${basename}-data`} header={csvHeader} rows={csvRows} />
           </span>
         </div>
-        <ScrollBox label="Funnel plot">
-          <div ref={container} className="w-max min-w-full" data-testid="funnel-plot">
+        )}
+        <ScrollBox label="Funnel plot" plain={printed}>
+          <div ref={container} className="w-max min-w-full" data-testid="funnel-plot" data-report-chart={printed ? "funnel" : undefined}>
             {chart && pooled ? (
               <FunnelChart
                 points={chart.points}

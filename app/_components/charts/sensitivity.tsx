@@ -1,6 +1,7 @@
 "use client";
 import { useMemo, useRef, useState } from "react";
 import { fmt, fmtP, fmtPercent } from "@/app/_lib/format";
+import { significanceChange } from "@/app/_lib/analysis-methods";
 import { ScrollBox } from "@/app/_components/scroll-box";
 import type { CumulativeStep, LeaveOneOutResult } from "@/server/analysis/types";
 import type { ReviewAnalysis } from "@/server/services/analysis";
@@ -13,8 +14,6 @@ import { Pager, pageSlice } from "@/app/_components/pager";
 
 const levelText = (level: number) => `${fmt(level * 100, level * 100 === Math.round(level * 100) ? 0 : 1)}%`;
 
-/** Significant at the chosen level? null when the p-value is not defined. */
-const significant = (p: number | null | undefined, alpha: number) => (p === null || p === undefined ? null : p < alpha);
 
 /** What the leave-one-out and cumulative plots share: effect, p and I² columns, the axis, and the pooled line. */
 function refitPlotProps(
@@ -51,20 +50,10 @@ export function LeaveOneOut({ analysis, basename }: { analysis: ReviewAnalysis; 
   const { result, settings, labels } = analysis;
   const measure = settings.measure;
   const alpha = 1 - settings.level;
-  const overall = significant(result.pooled?.pValue, alpha);
+  const overallP = result.pooled?.pValue;
   const lines: LooLine[] = useMemo(
-    () =>
-      result.leaveOneOut.map((l) => {
-        const without = significant(l.pValue, alpha);
-        const changes =
-          overall === null || without === null || without === overall
-            ? null
-            : without
-              ? `Without this study the pooled effect becomes significant (p < ${fmt(alpha, 2)})`
-              : `Without this study the pooled effect is no longer significant (p ≥ ${fmt(alpha, 2)})`;
-        return { ...l, label: labels[l.id] ?? l.id, changes };
-      }),
-    [result.leaveOneOut, labels, alpha, overall],
+    () => result.leaveOneOut.map((l) => ({ ...l, label: labels[l.id] ?? l.id, changes: significanceChange(overallP, l.pValue, alpha) })),
+    [result.leaveOneOut, labels, alpha, overallP],
   );
   const flagged = lines.filter((l) => l.changes);
   const columns: TableColumn<LooLine>[] = [

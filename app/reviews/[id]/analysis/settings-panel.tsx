@@ -59,8 +59,9 @@ export function SettingsPanel({
     onChange({ timepoint: "day", day });
   };
 
+  // Controls only: on paper the pooled result's heading states the settings (the report prints them in words).
   return (
-    <div className="flex flex-wrap items-end gap-x-4 gap-y-2">
+    <div className="no-print flex flex-wrap items-end gap-x-4 gap-y-2">
       <Field id={`${idBase}-1`} label="Outcome">
         <select id={`${idBase}-1`} className={field} value={settings.outcomeId ?? outcomes[0]?.id ?? ""} onChange={(e) => onChange({ outcomeId: Number(e.target.value) })}>
           {outcomes.map((o) => (

@@ -74,6 +74,10 @@ export default async function DataPage({ params }: { params: Promise<{ id: strin
               ["References (RIS)", file("references.ris")],
               ["References (BibTeX)", file("references.bib")],
             ])}
+            {group("PRISMA 2020 flow", "The report's flow diagram alone, and its numbers as the PRISMA2020 R package reads them.", [
+              ["PRISMA 2020 diagram (SVG)", file("prisma.svg")],
+              ["PRISMA2020 package (CSV)", file("prisma.csv")],
+            ])}
             {group("Whole review", "Everything, with members by username and the audit trail, to move the review to another install.", [["Whole review (JSON)", file("review.json")]])}
           </div>
 

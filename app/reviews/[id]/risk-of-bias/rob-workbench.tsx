@@ -134,6 +134,7 @@ export function RobWorkbench({ reviewId }: { reviewId: number }) {
             onOpen={focusPanel}
           />
           {activeStudy && (
+            <div className="no-print">
             <CellPanel
               key={activeKey}
               reviewId={reviewId}
@@ -146,6 +147,7 @@ export function RobWorkbench({ reviewId }: { reviewId: number }) {
               draftJudgment={draftJudgment?.key === activeKey ? draftJudgment.value : null}
               onEscape={focusCell}
             />
+            </div>
           )}
         </div>
       </section>
@@ -202,7 +204,7 @@ function SaveIndicator({ status }: { status: SaveStatus }) {
 
 function Legend({ view, canDecide }: { view: View; canDecide: boolean }) {
   return (
-    <div id={KEYS_ID} className="flex flex-wrap gap-x-4 gap-y-1 rounded bg-slate-100 px-3 py-1.5 text-sm text-slate-800">
+    <div id={KEYS_ID} className="no-print flex flex-wrap gap-x-4 gap-y-1 rounded bg-slate-100 px-3 py-1.5 text-sm text-slate-800">
       {view === "mine" ? (
         <>
           <span>
