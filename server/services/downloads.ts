@@ -33,7 +33,7 @@ const slug = (title: string) =>
     .slice(0, 40) || "review";
 
 /** The files that hold no outcome value: a blind reader of a figure may still take them. */
-const withoutOutcomeValues: readonly ExportFile[] = ["template.csv", "template.xlsx", "table1.csv", "table1.xlsx", "robvis.csv", "revman-risk-of-bias.csv", "references.ris", "references.bib"];
+const withoutOutcomeValues: readonly ExportFile[] = ["template.csv", "template.xlsx", "table1.csv", "table1.xlsx", "robvis.csv", "revman-risk-of-bias.csv", "references.ris", "references.bib", "prisma.svg", "prisma.csv"];
 
 /**
  * Builds one of the Data page's files for a member of the review (what each holds: services/data-export.ts).
