@@ -144,6 +144,9 @@ describe("the demo report on paper", () => {
     expect(statuses.every(([s]) => s === 200 || s === 503)).toBe(true);
     for (const [status, body] of statuses) if (status === 503) expect(body).toMatch(/try again in a few seconds/);
     expect(statuses.filter(([s]) => s === 503).length).toBeGreaterThanOrEqual(1);
+    // A link on another site starts no Chromium, even with the member's session cookie (SameSite=Lax sends it).
+    const crossSite = await lead.request.get(`/api/reviews/${reviewId}/report.pdf`, { headers: { "sec-fetch-site": "cross-site" } });
+    expect([crossSite.status(), await crossSite.text()]).toEqual([403, "Open the report and use its Download PDF button."]);
   });
 
   it("prints only the chosen sections and analyses from the options form, which itself never prints", async () => {

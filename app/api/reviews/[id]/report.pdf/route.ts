@@ -24,6 +24,9 @@ export async function GET(req: NextRequest, { params }: { params: Promise<{ id: 
   const parsed = reportOptionsSchema.safeParse(queryRecord(req.nextUrl.searchParams));
   if (!parsed.success) return text(`Report options: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, 400);
   const options = { ...parsed.data, render: undefined };
+  // A link on another site would otherwise make a signed-in member's browser start a Chromium here (the session
+  // cookie is SameSite=Lax, so it travels with a top-level GET). Browsers say where a request comes from.
+  if (req.headers.get("sec-fetch-site") === "cross-site") return text("Open the report and use its Download PDF button.", 403);
   try {
     const caller = createCaller(createContext({ headers: req.headers }));
     await caller.reviews.get({ reviewId }); // FORBIDDEN / UNAUTHORIZED before any Chromium work
@@ -42,7 +45,7 @@ export async function GET(req: NextRequest, { params }: { params: Promise<{ id: 
     });
   } catch (error) {
     if (error instanceof AppError) {
-      const status = error.kind === "busy" || error.kind === "unavailable" ? 503 : error.kind === "forbidden" ? 403 : 400;
+      const status = { busy: 503, unavailable: 503, forbidden: 403, unauthenticated: 401, not_found: 404, rate_limited: 429, conflict: 409, invalid: 400 }[error.kind];
       return text(error.message, status, error.retryAfterSeconds ? { "retry-after": String(error.retryAfterSeconds) } : {});
     }
     if (error instanceof TRPCError) return text(error.message, getHTTPStatusCodeFromError(error));
