@@ -6,7 +6,7 @@ import { fmt } from "@/app/_lib/format";
 import type { RegressionLinePoint } from "@/server/analysis";
 import { ChartDownloads, CsvDownload } from "./download-buttons";
 import { decimalsOf, effectAxis, fmtEffect, measureInfo, niceTicks, type EffectAxis, type Measure } from "./effect-scale";
-import { FONT } from "./forest-chart";
+import { FONT } from "./forest-drawing";
 
 const INK = "#0f172a";
 const MUTED = "#334155";

@@ -7,8 +7,8 @@ import type { ReviewAnalysis } from "@/server/services/analysis";
 import { ChartDownloads, CsvDownload } from "./download-buttons";
 import { standardErrorsAllEqual } from "@/server/analysis/publication-bias";
 import { decimalsOf, effectAxis, favoursLabels, fmtEffect, fmtEffectCi, measureInfo, niceTicks, type EffectAxis, type Measure } from "./effect-scale";
-import { FONT } from "./forest-chart";
-import { pText } from "./forest-plot";
+import { FONT } from "./forest-drawing";
+import { pText } from "./analysis-forest-plot";
 
 const INK = "#0f172a";
 const MUTED = "#334155";

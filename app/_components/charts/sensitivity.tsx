@@ -8,8 +8,8 @@ import type { ReviewAnalysis } from "@/server/services/analysis";
 import { DataTable, type TableColumn } from "./data-table";
 import { ChartDownloads } from "./download-buttons";
 import { effectAxis, favoursLabels, fmtEffectCi, measureInfo } from "./effect-scale";
-import { ForestChart, textColumnWidth, type ForestColumn, type ForestRow } from "./forest-chart";
-import { modelLabel } from "./forest-plot";
+import { ForestDrawing, textColumnWidth, type ForestColumn, type ForestRow } from "./forest-drawing";
+import { modelLabel } from "./analysis-forest-plot";
 import { Pager, pageSlice } from "@/app/_components/pager";
 
 const levelText = (level: number) => `${fmt(level * 100, level * 100 === Math.round(level * 100) ? 0 : 1)}%`;
@@ -197,7 +197,7 @@ export function PagedIntervalPlot<T>(props: {
       </div>
       <ScrollBox label={props.ariaLabel}>
         <div ref={container} className="w-max min-w-full">
-          <ForestChart
+          <ForestDrawing
             ariaLabel={props.ariaLabel}
             description={props.description}
             left={props.left}

@@ -7,8 +7,8 @@ import type { TimeCourse } from "@/server/services/preclinical-analysis";
 import { DataTable, type TableColumn } from "./data-table";
 import { ChartDownloads } from "./download-buttons";
 import { effectAxis, favoursLabels, fmtEffectCi, measureInfo, niceTicks, type EffectAxis, type Measure } from "./effect-scale";
-import { FONT } from "./forest-chart";
-import { modelLabel } from "./forest-plot";
+import { FONT } from "./forest-drawing";
+import { modelLabel } from "./analysis-forest-plot";
 
 const INK = "#0f172a";
 const MUTED = "#334155";

@@ -5,8 +5,8 @@ import { fmtPercent } from "@/app/_lib/format";
 import type { TimepointComparison } from "@/server/services/analysis";
 import { DataTable, type TableColumn } from "./data-table";
 import { effectAxis, favoursLabels, fmtEffectCi, measureInfo, type EffectAxis } from "./effect-scale";
-import { textColumnWidth, type ForestRow } from "./forest-chart";
-import { heterogeneityText, modelLabel, overallTestText } from "./forest-plot";
+import { textColumnWidth, type ForestRow } from "./forest-drawing";
+import { heterogeneityText, modelLabel, overallTestText } from "./analysis-forest-plot";
 import { PagedIntervalPlot } from "./sensitivity";
 
 type Side = TimepointComparison["first"];

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { memo, useDeferredValue, useMemo, useState } from "react";
 import { measureInfo, fmtEffect } from "@/app/_components/charts/effect-scale";
-import { ExampleNotice, ExcludedList, ForestPlot, chosenModel, heterogeneityText, overallTestText, pText, type RobColumns } from "@/app/_components/charts/forest-plot";
+import { ExampleNotice, ExcludedList, ForestPlot, chosenModel, heterogeneityText, overallTestText, pText, type RobColumns } from "@/app/_components/charts/analysis-forest-plot";
 import { FunnelPlot } from "@/app/_components/charts/funnel-plot";
 import { Cumulative, LeaveOneOut } from "@/app/_components/charts/sensitivity";
 import { TimepointComparisonView } from "@/app/_components/charts/timepoints";

@@ -4,7 +4,7 @@ import { useId, type ReactNode } from "react";
 import { BubblePlot } from "@/app/_components/charts/bubble-plot";
 import { DataTable, type TableColumn } from "@/app/_components/charts/data-table";
 import { favoursLabels, fmtEffect, fmtEffectCi, measureInfo } from "@/app/_components/charts/effect-scale";
-import { heterogeneityText, pText } from "@/app/_components/charts/forest-plot";
+import { heterogeneityText, pText } from "@/app/_components/charts/analysis-forest-plot";
 import { TimeCourseView } from "@/app/_components/charts/time-course";
 import { heterogeneityMethods, NMD_METHOD, SHARED_CONTROL_METHOD, STRATIFIED_METHOD } from "@/app/_lib/analysis-methods";
 import { fmt, fmtP, fmtPercent } from "@/app/_lib/format";

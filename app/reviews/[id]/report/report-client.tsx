@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useSyncExternalStore } from "react";
 import { downloadPng } from "@/app/_components/charts/download";
-import { ForestPlot } from "@/app/_components/charts/forest-plot";
+import { ForestPlot } from "@/app/_components/charts/analysis-forest-plot";
 import { FunnelPlot } from "@/app/_components/charts/funnel-plot";
 import type { ReviewAnalysis } from "@/server/services/analysis";
 

@@ -7,8 +7,14 @@ import type { StudyResult } from "@/server/analysis/types";
 import type { ReviewAnalysis, StudyInputRow } from "@/server/services/analysis";
 import { CsvDownload, ChartDownloads } from "./download-buttons";
 import { effectAxis, favoursLabels, fmtEffect, fmtEffectCi, measureInfo } from "./effect-scale";
-import { ForestChart, textColumnWidth, type ForestColumn, type ForestRow, type RobJudgment } from "./forest-chart";
+import { ForestDrawing, textColumnWidth, type ForestColumn, type ForestRow, type RobJudgment } from "./forest-drawing";
 import { Pager, pageSlice } from "@/app/_components/pager";
+
+/**
+ * Maps; draws nothing itself. Turns a review analysis (`runReviewAnalysis`) into the rows, columns and text lines
+ * of a RevMan-style forest plot — arm data, weights, subtotals, heterogeneity and test wording — and hands them to
+ * `ForestDrawing` (`forest-drawing.tsx`). Also the wording helpers the other plots share (model label, p values).
+ */
 
 export type ForestSort = "input" | "year" | "effect" | "weight" | "name";
 export const forestSorts: { value: ForestSort; label: string }[] = [
@@ -307,7 +313,7 @@ export function ForestPlot({
       <div className="report-forest space-y-2" data-testid="forest-plot">
         {printedParts.map((partRows, i) => (
           <figure key={i} className="report-figure" data-report-chart="forest">
-            <ForestChart
+            <ForestDrawing
               ariaLabel={printedParts.length > 1 ? `Forest plot, part ${i + 1} of ${printedParts.length}` : "Forest plot"}
               description={description}
               left={left}
@@ -383,7 +389,7 @@ export function ForestPlot({
       </div>
       <ScrollBox label="Forest plot">
         <div ref={container} className="w-max min-w-full" data-testid="forest-plot">
-          <ForestChart
+          <ForestDrawing
             ariaLabel="Forest plot"
             description={description}
             left={left}

@@ -4,6 +4,7 @@ import { ReferenceLine, ScatterChart, XAxis, YAxis, usePlotArea, useXAxisScale, 
 import type { EffectAxis } from "./effect-scale";
 
 /**
+ * Draws; knows nothing of analyses. (`analysis-forest-plot.tsx` maps an analysis result to the rows drawn here.)
  * The drawing shared by every forest-type plot of the analysis page (the forest plot itself, leave-one-out,
  * cumulative, first vs last): text columns left and right of the plot, one row per study with its interval,
  * diamonds for pooled estimates, prediction intervals, and text lines (heterogeneity, tests). Recharts draws the
@@ -37,7 +38,7 @@ export type ForestRow =
   | { kind: "note"; key: string; text: string }
   | { kind: "gap"; key: string };
 
-export type ForestChartProps = {
+export type ForestDrawingProps = {
   ariaLabel: string;
   /** Read by screen readers and kept in the downloaded SVG. */
   description: string;
@@ -80,7 +81,7 @@ type Layout = {
   robX: number;
 };
 
-function layoutOf(props: ForestChartProps): Layout {
+function layoutOf(props: ForestDrawingProps): Layout {
   const header = 40;
   const leftWidth = PAD + props.left.reduce((s, c) => s + c.width, 0) + PAD;
   const robWidth = props.robDomains?.length ? props.robDomains.length * ROB_STEP + PAD : 0;
@@ -111,7 +112,7 @@ function layoutOf(props: ForestChartProps): Layout {
   };
 }
 
-function ForestChartImpl(props: ForestChartProps) {
+function ForestDrawingImpl(props: ForestDrawingProps) {
   const layout = layoutOf(props);
   const lastGraphic = props.rows.reduce((last, row, i) => (row.kind === "study" || row.kind === "diamond" || row.kind === "prediction" ? i : last), -1);
   const yDomain: [number, number] = [0, Math.max(props.rows.length, 1)];
@@ -171,7 +172,7 @@ function ForestChartImpl(props: ForestChartProps) {
   );
 }
 
-export const ForestChart = memo(ForestChartImpl);
+export const ForestDrawing = memo(ForestDrawingImpl);
 
 /**
  * The width a text column needs for its longest entry (12 px text, the same per-character estimate `truncate` uses),
@@ -193,7 +194,7 @@ const truncate = (text: string, width: number, fontSize = 12) => {
  * Reads where Recharts put the plot (the pixel ends of both axes) and hands these plain numbers to the memoised
  * layer below, which then redraws only when the rows or the axes change (not on each of Recharts' store updates).
  */
-function ForestText(props: ForestChartProps & { layout: Layout }) {
+function ForestText(props: ForestDrawingProps & { layout: Layout }) {
   const xScale = useXAxisScale();
   const yScale = useYAxisScale();
   const plot = usePlotArea();
@@ -209,7 +210,7 @@ function ForestText(props: ForestChartProps & { layout: Layout }) {
 type Pixels = { x0: number; x1: number; y0: number; y1: number; plotBottom: number };
 
 const ForestTextLayer = memo(
-  function ForestTextLayer(props: ForestChartProps & { layout: Layout; pixels: Pixels }) {
+  function ForestTextLayer(props: ForestDrawingProps & { layout: Layout; pixels: Pixels }) {
     return <ForestTextBody {...props} />;
   },
   (a, b) =>
@@ -229,7 +230,7 @@ const ForestTextLayer = memo(
     a.pixels.plotBottom === b.pixels.plotBottom,
 );
 
-function ForestTextBody(props: ForestChartProps & { layout: Layout; pixels: Pixels }) {
+function ForestTextBody(props: ForestDrawingProps & { layout: Layout; pixels: Pixels }) {
   const { layout, left, right, rows, pixels } = props;
   const [d0, d1] = props.axis.domain;
   const clamp = (x: number) => Math.min(Math.max(x, d0), d1);
