@@ -2,6 +2,9 @@ import { sqliteTable, integer, text, real, primaryKey, index } from "drizzle-orm
 import { createdAt, updatedAt, version } from "./columns";
 import { users } from "./auth";
 
+export type PrismaSourceCount = { source: string; records: number };
+export type PrismaReasonCount = { reason: string; reports: number };
+
 export const reviews = sqliteTable("reviews", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   title: text("title").notNull(),
@@ -17,6 +20,12 @@ export const reviews = sqliteTable("reviews", {
   prismaAfterDuplicates: integer("prisma_after_duplicates"),
   prismaFullText: integer("prisma_full_text"),
   prismaIncluded: integer("prisma_included"),
+  /** PRISMA 2020 "Records identified from: databases and registers", one entry per source (may be empty). */
+  prismaSources: text("prisma_sources", { mode: "json" }).$type<PrismaSourceCount[]>().notNull().default([]),
+  /** PRISMA 2020 "Reports not retrieved" (null: not reported). */
+  prismaNotRetrieved: integer("prisma_not_retrieved"),
+  /** PRISMA 2020 "Reports excluded: reason (n = …)", one entry per reason (may be empty). */
+  prismaExclusionReasons: text("prisma_exclusion_reasons", { mode: "json" }).$type<PrismaReasonCount[]>().notNull().default([]),
   /**
    * Table 1's columns in order: fixed study fields by name ("administrationRoute") and the review's characteristics
    * as "c:<id>". Author and year always lead.

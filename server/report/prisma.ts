@@ -48,8 +48,19 @@ export type ScreeningCounts = {
   complete: boolean;
 };
 
-/** The four counts a review stores when its screening happened elsewhere (the seed paper's 276 → 217 → 45 → 21). */
-export type StoredCounts = { prismaIdentified: number | null; prismaAfterDuplicates: number | null; prismaFullText: number | null; prismaIncluded: number | null };
+/**
+ * The counts a review stores when its screening happened elsewhere: the four of the seed paper (276 → 217 → 45 → 21)
+ * and, where the team has them, records per source, reports not retrieved and full-text exclusions by reason.
+ */
+export type StoredCounts = {
+  prismaIdentified: number | null;
+  prismaAfterDuplicates: number | null;
+  prismaFullText: number | null;
+  prismaIncluded: number | null;
+  prismaSources?: { source: string; records: number }[];
+  prismaNotRetrieved?: number | null;
+  prismaExclusionReasons?: { reason: string; reports: number }[];
+};
 
 const minus = (a: number | null, b: number | null) => (a === null || b === null || a < b ? null : a - b);
 
@@ -81,32 +92,39 @@ export function prismaFromScreening(c: ScreeningCounts, inMetaAnalysis: number |
 }
 
 /**
- * From the four stored counts: duplicates = identified − after duplicates, excluded on title/abstract = screened −
- * full texts, excluded full texts = full texts − included. The stored counts do not record reports not retrieved nor
- * the reasons for exclusion, so reports sought are taken as those assessed and the reasons are said to be missing.
+ * From the stored counts: duplicates = identified − after duplicates, excluded on title/abstract = screened − full
+ * texts sought, reports sought = assessed + not retrieved, excluded full texts = assessed − included. Records per
+ * source and the reasons for exclusion are drawn when the team entered them, and said to be missing otherwise.
  */
 export function prismaFromStored(r: StoredCounts, inMetaAnalysis: number | null): PrismaFlow {
   const any = [r.prismaIdentified, r.prismaAfterDuplicates, r.prismaFullText, r.prismaIncluded].some((v) => v !== null);
+  const notRetrieved = r.prismaNotRetrieved ?? null;
+  const sought = r.prismaFullText === null ? null : r.prismaFullText + (notRetrieved ?? 0);
+  const reasons = (r.prismaExclusionReasons ?? []).map(({ reason, reports }) => ({ reason, count: reports }));
+  const missing = [
+    ...(notRetrieved === null ? ["reports not retrieved (taken as 0)"] : []),
+    ...(reasons.length === 0 ? ["the reasons for excluding full texts"] : []),
+  ];
   return {
     source: any ? "stored" : "none",
     identified: r.prismaIdentified,
-    bySource: [],
+    bySource: r.prismaSources ?? [],
     duplicatesRemoved: minus(r.prismaIdentified, r.prismaAfterDuplicates),
     automation: null,
     otherRemoved: null,
     screened: r.prismaAfterDuplicates,
-    screenedExcluded: minus(r.prismaAfterDuplicates, r.prismaFullText),
-    sought: r.prismaFullText,
-    notRetrieved: r.prismaFullText === null ? null : 0,
+    screenedExcluded: minus(r.prismaAfterDuplicates, sought),
+    sought,
+    notRetrieved: r.prismaFullText === null ? null : (notRetrieved ?? 0),
     assessed: r.prismaFullText,
     reportsExcluded: minus(r.prismaFullText, r.prismaIncluded),
-    exclusionReasons: [],
+    exclusionReasons: reasons,
     studiesIncluded: r.prismaIncluded,
     reportsIncluded: r.prismaIncluded,
     inMetaAnalysis,
     notes: any
       ? [
-          "From the counts entered on the review (its screening was not done in the workbench); duplicates and exclusions are the differences between them. Reports sought are taken as the reports assessed; the reasons for excluding full texts were not recorded.",
+          `From the counts entered on the review (its screening was not done in the workbench); duplicates and exclusions are the differences between them.${missing.length ? ` Not recorded: ${missing.join("; ")}.` : ""}`,
         ]
       : ["No PRISMA counts yet: the review has no screening in the workbench and no counts entered on its overview."],
   };

@@ -7,6 +7,7 @@ import { createReview, getReview, listMembers, listReviewsFor, setMember, update
 import { adminProcedure, authedProcedure, reviewProcedure, router } from "@/server/trpc";
 
 const count = z.number().int().min(0).max(10_000_000).nullable();
+const tally = z.number().int("must be a whole number").min(0, "must be 0 or more").max(10_000_000, "must be at most 10 000 000");
 const reviewDetails = z.object({
   title: requiredText(300),
   question: boundedText(2000),
@@ -21,6 +22,9 @@ const reviewDetails = z.object({
   prismaAfterDuplicates: count,
   prismaFullText: count,
   prismaIncluded: count,
+  prismaSources: z.array(z.object({ source: requiredText(200), records: tally })).max(30, "must list at most 30 sources"),
+  prismaNotRetrieved: count,
+  prismaExclusionReasons: z.array(z.object({ reason: requiredText(300), reports: tally })).max(30, "must list at most 30 reasons"),
 });
 
 export const reviewsRouter = router({

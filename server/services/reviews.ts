@@ -49,16 +49,50 @@ export const DEFAULT_TABLE1_COLUMNS = ["species", "diseaseModel", "intervention"
 export function createReview(db: Db, actor: Actor, details: ReviewDetails & { title: string }): ReviewRow {
   return writeTransaction(db, (tx) => {
     const row = tx.insert(reviews).values({ table1Columns: DEFAULT_TABLE1_COLUMNS, ...details }).returning().get();
+    checkPrismaCounts(row);
     tx.insert(reviewMembers).values({ reviewId: row.id, userId: actor.id, role: "lead" }).run();
     recordAudit(tx, actor, { reviewId: row.id, entity: "review", entityId: row.id, action: "create", changes: diffRows({}, details) });
     return row;
   });
 }
 
+/**
+ * The PRISMA counts a lead types must add up as the PRISMA 2020 diagram draws them (Page et al. 2021, Figure 1):
+ * the records per source to the records identified, and the full texts excluded by reason to those assessed minus
+ * the studies included. Checked on the review as it would be after the change, naming the field at fault.
+ */
+function checkPrismaCounts(r: Pick<ReviewRow, "prismaIdentified" | "prismaAfterDuplicates" | "prismaFullText" | "prismaIncluded" | "prismaSources" | "prismaExclusionReasons">): void {
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const perSource = sum(r.prismaSources.map((s) => s.records));
+  if (r.prismaSources.length && r.prismaIdentified !== null && perSource !== r.prismaIdentified)
+    throw new AppError("invalid", `Records per source add up to ${perSource}, but Records identified is ${r.prismaIdentified}.`, "prismaSources");
+  const byReason = sum(r.prismaExclusionReasons.map((e) => e.reports));
+  if (r.prismaExclusionReasons.length && r.prismaFullText !== null && r.prismaIncluded !== null && byReason !== r.prismaFullText - r.prismaIncluded)
+    throw new AppError(
+      "invalid",
+      `Full texts excluded, with reasons add up to ${byReason}, but ${r.prismaFullText} full texts assessed less ${r.prismaIncluded} studies included is ${r.prismaFullText - r.prismaIncluded}.`,
+      "prismaExclusionReasons",
+    );
+  const order: [keyof typeof r, string][] = [
+    ["prismaIdentified", "Records identified"],
+    ["prismaAfterDuplicates", "After duplicates removed"],
+    ["prismaFullText", "Full texts assessed"],
+    ["prismaIncluded", "Studies included"],
+  ];
+  for (let i = 1; i < order.length; i++) {
+    const [field, label] = order[i]!;
+    const [previousField, previousLabel] = order[i - 1]!;
+    const value = r[field] as number | null;
+    const previous = r[previousField] as number | null;
+    if (value !== null && previous !== null && value > previous) throw new AppError("invalid", `${label} (${value}) cannot exceed ${previousLabel} (${previous}).`, field);
+  }
+}
+
 export function updateReview(db: Db, actor: Actor, reviewId: number, patch: ReviewDetails, expectedVersion: number): ReviewRow {
   const row = writeTransaction(db, (tx) => {
     const current = getReview(tx, reviewId);
     assertVersion(tx, "review", current, expectedVersion);
+    checkPrismaCounts({ ...current, ...patch });
     const updated = tx
       .update(reviews)
       .set({ ...patch, version: sql`${reviews.version} + 1`, updatedAt: new Date().toISOString() })

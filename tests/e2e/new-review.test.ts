@@ -48,10 +48,23 @@ describe("a new, empty review", () => {
     await page.getByRole("button", { name: /Edit review details/ }).click();
     await page.getByLabel("Records identified").fill("120");
     await page.getByLabel("Review question").fill("Does X improve Y in rats?");
+    // Records per source must add up to the records identified; the message names the field, nothing is saved.
+    await page.getByLabel("Records per source").fill("PubMed: 70\nEmbase: 40");
+    await page.getByRole("button", { name: "Save review details" }).click();
+    await expect.poll(() => page.getByRole("form", { name: "Review details" }).getByRole("alert").innerText()).toContain("Records per source add up to 110, but Records identified is 120.");
+    await page.getByLabel("Records per source").fill("PubMed: 70\nEmbase 50");
+    await page.getByRole("button", { name: "Save review details" }).click();
+    await expect.poll(() => page.getByRole("form", { name: "Review details" }).getByRole("alert").innerText()).toContain("Records per source, line 2:");
+    await page.getByLabel("Records per source").fill("PubMed: 70\nEmbase: 50");
     await page.getByRole("button", { name: "Save review details" }).click();
     await expect.poll(() => page.getByRole("status").first().innerText()).toContain("Saved");
     await page.reload();
     expect(await page.getByRole("region", { name: "PRISMA flow" }).innerText()).toContain("120");
+    const { prisma } = (await (await page.request.get(`/api/trpc/report.get?input=${encodeURIComponent(JSON.stringify({ json: { reviewId, sections: ["prisma"] } }))}`)).json()).result.data.json;
+    expect(prisma.flow.bySource).toEqual([
+      { source: "PubMed", records: 70 },
+      { source: "Embase", records: 50 },
+    ]);
     expect(await page.locator("main").innerText()).toContain("Does X improve Y in rats?");
     await page.goto(`/reviews/${reviewId}/setup`);
     await page.getByRole("button", { name: "Add outcome" }).click();

@@ -80,6 +80,45 @@ describe("the review report", () => {
     expect(lines.find((l) => l.startsWith("dbr_excluded,"))).toContain('"Reasons not recorded, 24"');
   });
 
+  it("draws the records per source, reports not retrieved and full-text exclusions by reason the lead enters, which must add up", async () => {
+    const lead = callerFor(t.db, "lead");
+    const { review } = await lead.reviews.get({ reviewId });
+    // 276 identified in five databases; of 45 full texts sought, 2 not retrieved, so 43 assessed, 21 included, 22 excluded.
+    const sources = [
+      { source: "PubMed", records: 101 },
+      { source: "Embase", records: 80 },
+      { source: "Web of Science", records: 60 },
+      { source: "Cochrane Library", records: 20 },
+      { source: "CNKI", records: 15 },
+    ];
+    const reasons = [
+      { reason: "Not a contusion model", reports: 9 },
+      { reason: "No control group", reports: 7 },
+      { reason: "BBB not reported", reports: 6 },
+    ];
+    const badSources = await rejection(lead.reviews.update({ reviewId, patch: { prismaSources: sources.slice(1) }, version: review.version }));
+    expect([badSources.code, badSources.message]).toEqual(["BAD_REQUEST", "Records per source add up to 175, but Records identified is 276."]);
+    const badReasons = await rejection(lead.reviews.update({ reviewId, patch: { prismaExclusionReasons: reasons }, version: review.version }));
+    expect(badReasons.message).toBe("Full texts excluded, with reasons add up to 22, but 45 full texts assessed less 21 studies included is 24.");
+    const backwards = await rejection(lead.reviews.update({ reviewId, patch: { prismaIncluded: 50 }, version: review.version }));
+    expect(backwards.message).toBe("Studies included (50) cannot exceed Full texts assessed (45).");
+    const negative = await rejection(lead.reviews.update({ reviewId, patch: { prismaExclusionReasons: [{ reason: "x", reports: -1 }] }, version: review.version }));
+    expect(negative.message).toMatch(/Reports must be 0 or more/);
+    expect((await lead.reviews.get({ reviewId })).review.version).toBe(review.version);
+
+    await lead.reviews.update({ reviewId, patch: { prismaSources: sources, prismaNotRetrieved: 2, prismaFullText: 43, prismaExclusionReasons: reasons }, version: review.version });
+    const { prisma } = await lead.report.get({ reviewId, sections: ["prisma"] });
+    expect(prisma.flow).toMatchObject({ identified: 276, bySource: sources, screened: 217, screenedExcluded: 172, sought: 45, notRetrieved: 2, assessed: 43, reportsExcluded: 22, studiesIncluded: 21 });
+    expect(prisma.flow.exclusionReasons).toEqual(reasons.map((r) => ({ reason: r.reason, count: r.reports })));
+    expect(prisma.flow.notes.join(" ")).not.toMatch(/Not recorded/);
+    for (const text of ["PubMed (n = 101)", "CNKI (n = 15)", "Reports not retrieved (n = 2)", "Not a contusion model (n = 9)", "BBB not reported (n = 6)"]) expect(prisma.svg).toContain(text);
+    const csv = (await lead.dataIo.download({ reviewId, file: "prisma.csv" })).content;
+    expect(csv).toContain('"Not a contusion model, 9; No control group, 7; BBB not reported, 6"');
+    // The whole-review archive carries them to another install.
+    const archive = JSON.parse((await lead.dataIo.download({ reviewId, file: "review.json" })).content) as { review: Record<string, unknown> };
+    expect(archive.review).toMatchObject({ prismaSources: sources, prismaNotRetrieved: 2, prismaExclusionReasons: reasons });
+  });
+
   it("keeps the hash while the data stay the same, and changes it with the data", async () => {
     const lead = callerFor(t.db, "lead");
     const before = await lead.report.get({ reviewId, sections: ["title"] });

@@ -15,6 +15,7 @@ export default async function ReviewOverviewPage({ params }: { params: Promise<{
     ["After duplicates removed", review.prismaAfterDuplicates],
     ["Full texts assessed", review.prismaFullText],
     ["Studies included", review.prismaIncluded],
+    ["Reports not retrieved", review.prismaNotRetrieved],
   ] as const;
   const picos = [
     ["Population", review.population],

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { formatCountLines, parseCountLines } from "@/app/_lib/count-lines";
 import { conflictOf, errorMessage } from "@/app/_lib/trpc-errors";
 import { useTRPC } from "@/app/_trpc/client";
 
@@ -21,6 +22,12 @@ const countFields = [
   ["prismaAfterDuplicates", "After duplicates removed"],
   ["prismaFullText", "Full texts assessed"],
   ["prismaIncluded", "Studies included"],
+  ["prismaNotRetrieved", "Reports not retrieved"],
+] as const;
+/** PRISMA 2020 boxes with one count per line ("PubMed: 120"): records per source, full-text exclusions by reason. */
+const listFields = [
+  ["prismaSources", "Records per source", "source", "records", "One source per line, e.g. “PubMed: 120”"],
+  ["prismaExclusionReasons", "Full texts excluded, with reasons", "reason", "reports", "One reason per line, e.g. “Not a contusion model: 9”"],
 ] as const;
 type TextField = (typeof textFields)[number][0];
 type CountField = (typeof countFields)[number][0];
@@ -40,13 +47,22 @@ export function ReviewSettings({ reviewId }: { reviewId: number }) {
   );
 }
 
-type ReviewData = Record<TextField, string> & Record<CountField, number | null> & { version: number };
+type ListField = (typeof listFields)[number][0];
+type ReviewData = Record<TextField, string> &
+  Record<CountField, number | null> & { prismaSources: { source: string; records: number }[]; prismaExclusionReasons: { reason: string; reports: number }[]; version: number };
 
 function DetailsForm({ reviewId, review }: { reviewId: number; review: ReviewData }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [draft, setDraft] = useState(() => Object.fromEntries([...textFields, ...countFields].map(([k]) => [k, review[k] === null ? "" : String(review[k])])) as Record<TextField | CountField, string>);
+  const [draft, setDraft] = useState(
+    () =>
+      ({
+        ...Object.fromEntries([...textFields, ...countFields].map(([k]) => [k, review[k] === null ? "" : String(review[k])])),
+        prismaSources: formatCountLines(review.prismaSources.map((s) => ({ name: s.source, count: s.records }))),
+        prismaExclusionReasons: formatCountLines(review.prismaExclusionReasons.map((r) => ({ name: r.reason, count: r.reports }))),
+      }) as Record<TextField | CountField | ListField, string>,
+  );
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const update = useMutation(trpc.reviews.update.mutationOptions());
   const submit = async (e: FormEvent) => {
@@ -58,8 +74,14 @@ function DetailsForm({ reviewId, review }: { reviewId: number; review: ReviewDat
       if (value !== null && !(Number.isInteger(value) && value >= 0)) return setMessage({ ok: false, text: `${label}: must be a whole number, 0 or more` });
       patch[k] = value;
     }
+    const lists: Record<string, unknown> = {};
+    for (const [k, label, nameKey, countKey] of listFields) {
+      const parsed = parseCountLines(draft[k]);
+      if ("badLine" in parsed) return setMessage({ ok: false, text: `${label}, line ${parsed.badLine}: write it as “name: whole number”` });
+      lists[k] = parsed.lines.map((l) => ({ [nameKey]: l.name, [countKey]: l.count }));
+    }
     try {
-      await update.mutateAsync({ reviewId, patch, version: review.version });
+      await update.mutateAsync({ reviewId, patch: { ...patch, ...lists }, version: review.version });
       await queryClient.invalidateQueries({ queryKey: trpc.reviews.get.queryKey({ reviewId }) });
       setMessage({ ok: true, text: "Saved" });
       router.refresh();
@@ -83,6 +105,24 @@ function DetailsForm({ reviewId, review }: { reviewId: number; review: ReviewDat
             {label}
           </label>
           <input id={`review-${key}`} inputMode="numeric" className="mt-1 w-32 rounded border border-slate-300 px-2 py-1 text-sm" value={draft[key]} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} />
+        </div>
+      ))}
+      {listFields.map(([key, label, , , hint]) => (
+        <div key={key}>
+          <label htmlFor={`review-${key}`} className="block text-sm font-medium">
+            {label}
+          </label>
+          <textarea
+            id={`review-${key}`}
+            rows={4}
+            aria-describedby={`review-${key}-hint`}
+            className="mt-1 w-full rounded border border-slate-300 px-2 py-1 text-sm"
+            value={draft[key]}
+            onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
+          />
+          <p id={`review-${key}-hint`} className="text-xs text-slate-600">
+            {hint} (for the PRISMA 2020 diagram; they must add up)
+          </p>
         </div>
       ))}
       <div className="md:col-span-2">
