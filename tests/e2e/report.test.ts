@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fmt } from "@/app/_lib/format";
 import { readE2eDb } from "./e2e-db";
 import { expectedAnalysis, savedAnalyses } from "./expected-analysis";
-import { ARTIFACTS, BASE_URL, demoReviewId, launchBrowser, newContext, signIn, signedInPage } from "./support";
+import { ARTIFACTS, BASE_URL, PHONE, demoReviewId, launchBrowser, newContext, pageScrollWidth, screenshot, signIn, signedInPage, signedInPageSized } from "./support";
 
 /**
  * Issue 11, the printable report, against the built app (scripts/e2e.mjs): printed to PDF by the browser (page.pdf, as
@@ -295,6 +295,19 @@ describe("reports that cannot draw everything", () => {
     expect(new URL(anonymous.url()).pathname).toBe("/login");
     expect((await anonymous.request.get(`${BASE_URL}/api/reviews/${reviewId}/report.pdf`)).status()).toBe(401);
     await anonymous.context().close();
+  });
+});
+
+describe("the report on a phone", () => {
+  it("reads on a 390 px screen: every section, no sideways scrolling of the page, no NaN", async () => {
+    const { page, context } = await signedInPageSized(browser, "reviewer2", "phone");
+    await openReport(page, reviewId);
+    const text = oneLine(await page.locator("body").innerText());
+    for (const heading of HEADINGS) expect(text).toContain(heading);
+    expectNoBadNumbers(text);
+    expect(await pageScrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, "report-phone");
+    await context.close();
   });
 });
 
