@@ -246,13 +246,15 @@ const csvField = (value: string) => {
  */
 export function prismaCsv(flow: PrismaFlow): string {
   const num = (v: number | null) => (v === null ? "" : String(v));
-  const reasons = flow.exclusionReasons.length ? flow.exclusionReasons.map((r) => `${r.reason.replace(/[;,]/g, " ")}, ${r.count}`).join("; ") : flow.reportsExcluded === null ? "" : `Reasons not recorded, ${flow.reportsExcluded}`;
+  // The package splits "name, n; name, n" lists itself, so a name may hold neither separator.
+  const countList = (items: { name: string; n: number }[]) => items.map((i) => `${i.name.replace(/[;,]/g, " ")}, ${i.n}`).join("; ");
+  const reasons = flow.exclusionReasons.length ? countList(flow.exclusionReasons.map((r) => ({ name: r.reason, n: r.count }))) : flow.reportsExcluded === null ? "" : `Reasons not recorded, ${flow.reportsExcluded}`;
   const rows: [string, string, string, string, string][] = [
     // data, node, box, description/boxtext, n
     ["previous_studies", "node5", "box1", "Studies included in previous version of review", "0"],
     ["previous_reports", "NA", "box1", "Reports of studies included in previous version of review", "0"],
     ["database_results", "node7", "box2", "Databases", num(flow.identified)],
-    ...(flow.bySource.length ? [["database_specific_results", "NA", "box2", "Databases", flow.bySource.map((s) => `${s.source.replace(/[;,]/g, " ")}, ${s.records}`).join("; ")] as [string, string, string, string, string]] : []),
+    ...(flow.bySource.length ? [["database_specific_results", "NA", "box2", "Databases", countList(flow.bySource.map((s) => ({ name: s.source, n: s.records })))] as [string, string, string, string, string]] : []),
     ["register_results", "NA", "box2", "Registers", "0"],
     ["website_results", "node17", "box11", "Websites", "0"],
     ["organisation_results", "NA", "box11", "Organisations", "0"],

@@ -32,7 +32,7 @@ export function buildReport(db: DbOrTx, reviewId: number, viewer: Viewer, option
   const sections = new Set<ReportSection>(options.sections ?? reportSections);
   const saved = listSavedAnalyses(db, reviewId);
   const wanted = options.analyses ? new Set(options.analyses) : null;
-  const runs = runSavedAnalyses(db, reviewId, viewer.user.id);
+  const runs = runSavedAnalyses(db, reviewId, viewer.user.id, saved);
   const prisma = reviewPrisma(db, reviewId, runs);
 
   const studies = listStudies(db, reviewId);
@@ -66,8 +66,8 @@ export function buildReport(db: DbOrTx, reviewId: number, viewer: Viewer, option
 export type ReviewReport = ReturnType<typeof buildReport>;
 
 /** Each saved analysis as the analysis page runs it for this reader (who may be reading a figure blind). */
-function runSavedAnalyses(db: DbOrTx, reviewId: number, readerId?: number) {
-  return listSavedAnalyses(db, reviewId).map((a) => ({ id: a.id, number: a.number, title: a.title, run: runReviewAnalysis(db, reviewId, a.settings, { blindReaderId: readerId }) as ReviewAnalysis }));
+function runSavedAnalyses(db: DbOrTx, reviewId: number, readerId?: number, saved = listSavedAnalyses(db, reviewId)) {
+  return saved.map((a) => ({ id: a.id, number: a.number, title: a.title, run: runReviewAnalysis(db, reviewId, a.settings, { blindReaderId: readerId }) as ReviewAnalysis }));
 }
 
 /**

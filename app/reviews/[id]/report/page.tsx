@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import type { ReactNode } from "react";
 import { headers } from "next/headers";
 import Link from "next/link";
 import { ExampleBadge } from "@/app/_components/example-badge";
@@ -263,17 +264,7 @@ function Table1Section({ report }: { report: ReviewReport }) {
       {rows.length === 0 ? (
         <p>No study is included yet.</p>
       ) : (
-        <table className={`report-table report-table1 ${header.length > 8 ? "report-compact" : ""}`}>
-          <thead>
-            <tr>
-              {header.map((h, i) => (
-                <th key={i} scope="col">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
+        <ReportTable className={`report-table report-table1 ${header.length > 8 ? "report-compact" : ""}`} columns={header}>
             {rows.map((row, r) => (
               <tr key={r}>
                 {row.map((cell, c) => (
@@ -281,8 +272,7 @@ function Table1Section({ report }: { report: ReviewReport }) {
                 ))}
               </tr>
             ))}
-          </tbody>
-        </table>
+          </ReportTable>
       )}
     </section>
   );
@@ -407,16 +397,7 @@ function RiskOfBiasSection({ rob }: { rob: NonNullable<ReviewReport["rob"]> }) {
       <p className="text-sm">
         Before consensus, over the {agreement.studiesAssessed} of {agreement.studiesTotal} studies both reviewers completed. Cohen&apos;s κ (Cohen 1960) over low / unclear / high.
       </p>
-      <table className="report-table">
-        <thead>
-          <tr>
-            <th scope="col">Domain</th>
-            <th scope="col">Studies compared</th>
-            <th scope="col">Agreement</th>
-            <th scope="col">Cohen&apos;s κ</th>
-          </tr>
-        </thead>
-        <tbody>
+      <ReportTable className="report-table" columns={["Domain", "Studies compared", "Agreement", "Cohen's κ"]}>
           {[...agreement.domains.map((d) => ({ key: d.code, label: `${d.code} ${d.name}`, ...d })), { key: "overall", label: "Overall (all cells)", ...agreement.overall }].map((r) => (
             <tr key={r.key}>
               <th scope="row">{r.label}</th>
@@ -425,8 +406,7 @@ function RiskOfBiasSection({ rob }: { rob: NonNullable<ReviewReport["rob"]> }) {
               <td className="num">{r.kappa === null ? (r.undefinedBecause === "one category only" ? "not defined (one category)" : "no study compared") : fmt(r.kappa, 2)}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
+        </ReportTable>
     </section>
   );
 }
@@ -452,18 +432,7 @@ function ProvenanceSection({ report, provenance }: { report: ReviewReport; prove
       {figures.length === 0 ? (
         <p>No value was read from a figure.</p>
       ) : (
-        <table className="report-table report-compact">
-          <thead>
-            <tr>
-              <th scope="col">Study</th>
-              <th scope="col">Arm</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Day</th>
-              <th scope="col">Figure (page)</th>
-              <th scope="col">Read by</th>
-            </tr>
-          </thead>
-          <tbody>
+        <ReportTable className="report-table report-compact" columns={["Study", "Arm", "Outcome", "Day", "Figure (page)", "Read by"]}>
             {figures.slice(0, PROVENANCE_ROWS).map((f) => (
               <tr key={f.measurementId}>
                 <td>{f.studyLabel}</td>
@@ -480,8 +449,7 @@ function ProvenanceSection({ report, provenance }: { report: ReviewReport; prove
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+          </ReportTable>
       )}
       {figures.length > PROVENANCE_ROWS && <p className="text-sm">… and {figures.length - PROVENANCE_ROWS} more (the Data page&apos;s outcome data lists every value with its source).</p>}
       <h3>Standard deviations converted from SEM or CI</h3>
@@ -493,17 +461,7 @@ function ProvenanceSection({ report, provenance }: { report: ReviewReport; prove
             {conversions.filter((c) => c.from === "SEM").length} values were entered with an SEM and {conversions.filter((c) => c.from === "CI95").length} with a 95% CI; the analysis
             uses the SD converted as below (Cochrane Handbook 6.5.2.2).
           </p>
-          <table className="report-table report-compact">
-            <thead>
-              <tr>
-                <th scope="col">Study</th>
-                <th scope="col">Arm</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Day</th>
-                <th scope="col">Conversion</th>
-              </tr>
-            </thead>
-            <tbody>
+          <ReportTable className="report-table report-compact" columns={["Study", "Arm", "Outcome", "Day", "Conversion"]}>
               {conversions.slice(0, PROVENANCE_ROWS).map((c, i) => (
                 <tr key={i}>
                   <td>{c.study}</td>
@@ -513,8 +471,7 @@ function ProvenanceSection({ report, provenance }: { report: ReviewReport; prove
                   <td>{c.note}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+            </ReportTable>
           {conversions.length > PROVENANCE_ROWS && <p className="text-sm">… and {conversions.length - PROVENANCE_ROWS} more (the Data page&apos;s &ldquo;outcome data as analysed&rdquo; lists every conversion).</p>}
         </>
       )}
@@ -541,5 +498,23 @@ function ProvenanceSection({ report, provenance }: { report: ReviewReport; prove
           ))
       )}
     </section>
+  );
+}
+
+/** A table of the report: rows never split and the header repeated on every printed page (report.css). */
+function ReportTable({ className, columns, children }: { className: string; columns: readonly string[]; children: ReactNode }) {
+  return (
+    <table className={className}>
+      <thead>
+        <tr>
+          {columns.map((column, i) => (
+            <th key={i} scope="col">
+              {column}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
   );
 }

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { NextRequest } from "next/server";
 import { SESSION_COOKIE } from "@/server/auth/session";
-import { AppError } from "@/server/errors";
+import { AppError, toTRPCError } from "@/server/errors";
 import { createCaller } from "@/server/root";
 import { queryRecord, reportOptionsSchema, reportQuery } from "@/server/schemas/report";
 import { renderReportPdf } from "@/server/services/report-pdf";
@@ -45,7 +45,8 @@ export async function GET(req: NextRequest, { params }: { params: Promise<{ id: 
     });
   } catch (error) {
     if (error instanceof AppError) {
-      const status = { busy: 503, unavailable: 503, forbidden: 403, unauthenticated: 401, not_found: 404, rate_limited: 429, conflict: 409, invalid: 400 }[error.kind];
+      // The one AppError → tRPC code mapping, then tRPC's own code → HTTP status.
+      const status = getHTTPStatusCodeFromError(toTRPCError(error));
       return text(error.message, status, error.retryAfterSeconds ? { "retry-after": String(error.retryAfterSeconds) } : {});
     }
     if (error instanceof TRPCError) return text(error.message, getHTTPStatusCodeFromError(error));
