@@ -8,7 +8,7 @@ import { resetEnvForTests } from "@/lib/env";
 import { createCaller } from "@/server/root";
 import { createSession } from "@/server/auth/session";
 import { createContext } from "@/server/trpc";
-import { demoDatabaseAt, tagBefore } from "../support/migrate-to";
+import { columnNames, demoDatabaseAt, tableNames, tagBefore } from "../support/migrate-to";
 
 /**
  * Migration 0009 (issue 11) stores what the PRISMA 2020 diagram needs beyond the four counts: records per source,
@@ -22,9 +22,6 @@ afterEach(() => {
   dir = undefined;
 });
 
-const tables = (client: Database.Database) =>
-  client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name != '__drizzle_migrations' order by name").pluck().all() as string[];
-const columns = (client: Database.Database, table: string) => client.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[];
 
 describe("migration 0009 (PRISMA details)", () => {
   it("keeps every row of a populated database, starts the details empty, and the report reads the same counts", async () => {
@@ -32,8 +29,8 @@ describe("migration 0009 (PRISMA details)", () => {
     const file = join(dir, "old.sqlite");
     await demoDatabaseAt(file, tagBefore(/_prisma_details$/));
     const old = new Database(file);
-    expect(columns(old, "reviews")).not.toContain("prisma_sources");
-    const before = new Map(tables(old).map((t) => [t, { columns: columns(old, t), rows: old.prepare(`select * from "${t}" order by rowid`).all() }]));
+    expect(columnNames(old, "reviews")).not.toContain("prisma_sources");
+    const before = new Map(tableNames(old).map((t) => [t, { columns: columnNames(old, t), rows: old.prepare(`select * from "${t}" order by rowid`).all() }]));
     expect(before.get("reviews")!.rows.length).toBeGreaterThan(0);
     expect(before.get("measurements")!.rows.length).toBeGreaterThan(0);
     old.close();

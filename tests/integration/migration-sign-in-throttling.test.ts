@@ -6,7 +6,7 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import * as schema from "@/db/schema";
-import { demoDatabaseAt, tagBefore } from "../support/migrate-to";
+import { columnNames, demoDatabaseAt, tableNames, tagBefore } from "../support/migrate-to";
 
 /**
  * The sign-in throttling migration (trusted_devices, login_attempts.device_hash) on a database made by the
@@ -21,9 +21,6 @@ afterEach(() => {
 });
 
 
-const tables = (client: Database.Database) =>
-  client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name != '__drizzle_migrations' order by name").pluck().all() as string[];
-const columns = (client: Database.Database, table: string) => (client.prepare(`select name from pragma_table_info('${table}')`).all() as { name: string }[]).map((c) => c.name);
 
 describe("migration sign_in_throttling", () => {
   it("keeps every row of a populated database and adds the throttling columns empty", async () => {
@@ -33,7 +30,7 @@ describe("migration sign_in_throttling", () => {
     await demoDatabaseAt(file, tagBefore(/_sign_in_throttling$/));
     const client = new Database(file);
     client.pragma("foreign_keys = ON");
-    expect(columns(client, "login_attempts")).not.toContain("device_hash");
+    expect(columnNames(client, "login_attempts")).not.toContain("device_hash");
     const lead = client.prepare("select id from users where username = 'lead'").pluck().get() as number;
     client.prepare("insert into sessions (token_hash, user_id, created_at, expires_at, revoked_at) values (?, ?, ?, ?, ?)").run("a".repeat(64), lead, "2030-01-01T00:00:00.000Z", "2030-01-08T00:00:00.000Z", null);
     client.prepare("insert into sessions (token_hash, user_id, created_at, expires_at, revoked_at) values (?, ?, ?, ?, ?)").run("b".repeat(64), lead, "2030-01-02T00:00:00.000Z", "2030-01-09T00:00:00.000Z", "2030-01-03T00:00:00.000Z");
@@ -42,7 +39,7 @@ describe("migration sign_in_throttling", () => {
     attempt.run("lead", "192.0.2.1", 1, "2030-01-01T00:00:02.000Z");
     attempt.run("nobody", "::ffff:198.51.100.7", 0, "2030-01-01T00:00:03.000Z");
 
-    const before = new Map(tables(client).map((t) => [t, { columns: columns(client, t), rows: client.prepare(`select * from "${t}" order by rowid`).all() }]));
+    const before = new Map(tableNames(client).map((t) => [t, { columns: columnNames(client, t), rows: client.prepare(`select * from "${t}" order by rowid`).all() }]));
     expect(before.get("login_attempts")!.rows).toHaveLength(3);
     expect(before.get("rob_judgments")!.rows.length).toBeGreaterThan(0);
     client.close();
@@ -55,7 +52,7 @@ describe("migration sign_in_throttling", () => {
       expect(after.prepare(`select ${list} from "${table}" order by rowid`).all(), table).toEqual(rows);
     }
     expect(after.prepare("select count(*) from login_attempts where device_hash is not null").pluck().get()).toBe(0);
-    expect(tables(after)).toContain("trusted_devices");
+    expect(tableNames(after)).toContain("trusted_devices");
     expect(after.prepare("select count(*) from trusted_devices").pluck().get()).toBe(0);
     expect(after.prepare("select name from pragma_index_list('login_attempts')").pluck().all()).toContain("login_attempts_device_idx");
     expect(after.pragma("foreign_key_check")).toEqual([]);

@@ -78,3 +78,9 @@ export function sameColumnsAs(after: readonly unknown[], before: readonly unknow
   const keys = Object.keys((before[0] ?? {}) as object);
   return after.map((row) => Object.fromEntries(keys.map((k) => [k, (row as Record<string, unknown>)[k]])));
 }
+
+/** The app's tables in a database file's connection (not SQLite's own, not the migrations' bookkeeping). */
+export const tableNames = (client: Database.Database) =>
+  client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name != '__drizzle_migrations' order by name").pluck().all() as string[];
+/** A table's column names. */
+export const columnNames = (client: Database.Database, table: string) => client.prepare(`select name from pragma_table_info(?)`).pluck().all(table) as string[];
