@@ -20,8 +20,6 @@ afterEach(() => {
   dir = undefined;
 });
 
-
-
 describe("migration sign_in_throttling", () => {
   it("keeps every row of a populated database and adds the throttling columns empty", async () => {
     dir = mkdtempSync(join(tmpdir(), "workbench-migration-"));
